@@ -1,0 +1,3 @@
+module github.com/wsskit/wsskit
+
+go 1.26.0
