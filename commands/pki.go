@@ -240,6 +240,9 @@ func pkiInitAction(c *cli.Context) error {
 		passSrc = "pass:" + defaultPFXPass
 	} else {
 		fmt.Fprintf(e.Stdout, "PFX pass phrase: from %s\n", redactPass(passSrc))
+		if strings.HasPrefix(passSrc, "pass:") {
+			passSrc = "pass:YOUR_PASS" // never echo a pass phrase
+		}
 	}
 	if r := enc.Readers(); r != "" {
 		e.Notef("PFX form %s: %s", c.String("pfx-encryption"), r)

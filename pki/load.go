@@ -282,7 +282,6 @@ func (l *loader) loadPFX(der []byte) error {
 // a malformed object of a recognised shape reports its own error.
 func (l *loader) loadDER(data []byte) error {
 	l.b.Format = "DER"
-	data = bytes.TrimRight(data, "\r\n\x00")
 	if looksLikePFX(data) {
 		if err := l.loadPFX(data); err != nil {
 			return &LoadError{Block: "PKCS#12", Err: err}

@@ -139,18 +139,23 @@ func ParseSubject(s string) (der []byte, warnings []string, err error) {
 	return der, warnings, nil
 }
 
-// splitUnescaped splits s at every sep not preceded by an odd number of
-// backslashes.
+// splitUnescaped splits s at every sep that is not escaped with a
+// backslash and not inside double quotes (RFC 2253 quoted values).
 func splitUnescaped(s string, sep byte) []string {
 	var parts []string
 	start := 0
+	quoted := false
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '\\':
 			i++
+		case '"':
+			quoted = !quoted
 		case sep:
-			parts = append(parts, s[start:i])
-			start = i + 1
+			if !quoted {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
 		}
 	}
 	return append(parts, s[start:])
@@ -255,6 +260,9 @@ func rfc4514Value(attr attrType, v string) (subjectAVA, error) {
 		if !rest.ReadAnyASN1Element(&elem, &tag) || !rest.Empty() {
 			return subjectAVA{}, fmt.Errorf("%s=%s: the '#' value is not one BER element", attr.short, v)
 		}
+		if !isStringTag(tag) {
+			return subjectAVA{}, fmt.Errorf("%s=%s: the '#' value must be an ASN.1 string (UTF8, Numeric, Printable, T61, IA5, Visible, Universal or BMP)", attr.short, v)
+		}
 		return subjectAVA{attr: attr, value: raw, raw: true}, nil
 	}
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
@@ -282,6 +290,16 @@ func rfc4514Value(attr attrType, v string) (subjectAVA, error) {
 	return subjectAVA{attr: attr, value: b}, nil
 }
 
+// isStringTag reports whether tag is one of the universal string types a
+// DirectoryString-like attribute value may carry.
+func isStringTag(tag cbasn1.Tag) bool {
+	switch tag {
+	case 12, 18, 19, 20, 22, 26, 28, 30:
+		return true
+	}
+	return false
+}
+
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
@@ -305,6 +323,9 @@ func encodeAVAValue(a subjectAVA) ([]byte, error) {
 	if !utf8.Valid(a.value) {
 		return nil, fmt.Errorf("%s value is not valid UTF-8", a.attr.short)
 	}
+	if a.attr.short == "C" && len(a.value) != 2 {
+		return nil, fmt.Errorf("country (C) must be a two-letter code, got %q", a.value)
+	}
 	if n := utf8.RuneCount(a.value); a.attr.maxLen > 0 && n > a.attr.maxLen {
 		return nil, fmt.Errorf("%s value has %d characters, more than the %d RFC 5280 allows", a.attr.short, n, a.attr.maxLen)
 	}
@@ -312,9 +333,6 @@ func encodeAVAValue(a subjectAVA) ([]byte, error) {
 	case tagPrintable:
 		if !isPrintableString(a.value) {
 			return nil, fmt.Errorf("%s value %q has characters a PrintableString cannot hold", a.attr.short, a.value)
-		}
-		if a.attr.short == "C" && len(a.value) != 2 {
-			return nil, fmt.Errorf("country (C) must be a two-letter code, got %q", a.value)
 		}
 	case tagIA5:
 		for _, c := range a.value {

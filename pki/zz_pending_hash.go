@@ -7,10 +7,10 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"crypto/x509"
+	"encoding/binary"
 	"encoding/pem"
 	"os"
 	"path/filepath"
-	"encoding/binary"
 	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
