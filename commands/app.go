@@ -31,6 +31,7 @@ func allCommands() []*cli.Command {
 		keyCommand(),
 		csrCommand(),
 		certCommand(),
+		showCommand(),
 		versionCommand(),
 		demoCommand(),
 	}

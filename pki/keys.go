@@ -186,3 +186,8 @@ func EncodeCertsPEM(certs ...*x509.Certificate) []byte {
 func EncodeCSRPEM(csr *x509.CertificateRequest) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr.Raw})
 }
+
+// PublicKeyMatches reports whether the private key belongs to pub.
+func PublicKeyMatches(key crypto.Signer, pub crypto.PublicKey) bool {
+	return key != nil && publicKeysEqual(key.Public(), pub)
+}

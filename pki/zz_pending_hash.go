@@ -5,6 +5,7 @@ package pki
 
 import (
 	"bytes"
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/x509"
 	"encoding/binary"
@@ -79,4 +80,9 @@ func CAPathCerts(dir string) ([]*x509.Certificate, error) {
 		}
 	}
 	return out, nil
+}
+
+func NameHashOld(der []byte) uint32 {
+	sum := md5.Sum(der)
+	return binary.LittleEndian.Uint32(sum[:4])
 }
