@@ -33,6 +33,8 @@ func allCommands() []*cli.Command {
 		certCommand(),
 		showCommand(),
 		versionCommand(),
+		completionCommand(),
+		genDocsCommand(),
 		demoCommand(),
 	}
 }
@@ -116,6 +118,7 @@ func categoryRank(c string) int {
 // flag parse errors into usage errors naming the command.
 func prepareCommand(c *cli.Command, parent string) {
 	full := parent + " " + c.Name
+	c.HideHelpCommand = true
 	if len(c.Subcommands) == 0 {
 		c.CustomHelpTemplate = cli.CommandHelpTemplate + "\n" + exitCodesHelp
 	} else {
