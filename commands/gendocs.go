@@ -38,6 +38,7 @@ func genDocsCommand() *cli.Command {
 func renderDocs(app *cli.App) (man, md string, err error) {
 	// Build-dependent text (the version) would make the files change with
 	// every build; document the command tree only.
+	app.Setup() // adds --help/--version as app.Run does; a no-op the second time
 	saved := app.Version
 	app.Version = ""
 	defer func() { app.Version = saved }()
