@@ -1,0 +1,273 @@
+package pki
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/binary"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Test PKI builder for the verify tests: certificates with exactly the
+// extensions a case needs, made with crypto/x509 (fast P-256 keys).
+
+type tcert struct {
+	cert *x509.Certificate
+	key  crypto.Signer
+}
+
+type certSpec struct {
+	cn        string
+	subject   *pkix.Name // overrides cn
+	ca        bool
+	noBC      bool // no basic constraints at all
+	pathlen   *int // nil: none
+	ku        x509.KeyUsage
+	noKU      bool
+	eku       []x509.ExtKeyUsage
+	dns       []string
+	ips       []net.IP
+	emails    []string
+	nb, na    time.Time
+	noAKID    bool // issue without an Authority Key Identifier
+	extra     []pkix.Extension
+	permitted []string // permitted DNS name constraints
+	excluded  []string
+	crldp     []string
+	key       crypto.Signer
+}
+
+var testSerial atomic.Int64
+
+func intp(n int) *int { return &n }
+
+func newKey(t testing.TB) crypto.Signer {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// mkCert issues a certificate from spec, signed by parent (self-signed when
+// parent is nil).
+func mkCert(t testing.TB, s certSpec, parent *tcert) *tcert {
+	t.Helper()
+	key := s.key
+	if key == nil {
+		key = newKey(t)
+	}
+	now := time.Now().Truncate(time.Second)
+	nb, na := s.nb, s.na
+	if nb.IsZero() {
+		nb = now.Add(-24 * time.Hour)
+	}
+	if na.IsZero() {
+		na = now.Add(24 * time.Hour)
+	}
+	subj := pkix.Name{CommonName: s.cn}
+	if s.subject != nil {
+		subj = *s.subject
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1000 + testSerial.Add(1)),
+		Subject:               subj,
+		NotBefore:             nb,
+		NotAfter:              na,
+		DNSNames:              s.dns,
+		IPAddresses:           s.ips,
+		EmailAddresses:        s.emails,
+		ExtKeyUsage:           s.eku,
+		ExtraExtensions:       s.extra,
+		PermittedDNSDomains:   s.permitted,
+		ExcludedDNSDomains:    s.excluded,
+		CRLDistributionPoints: s.crldp,
+	}
+	if !s.noBC {
+		tmpl.BasicConstraintsValid = true
+		tmpl.IsCA = s.ca
+		if s.ca && s.pathlen != nil {
+			tmpl.MaxPathLen = *s.pathlen
+			tmpl.MaxPathLenZero = *s.pathlen == 0
+		} else {
+			tmpl.MaxPathLen = -1
+		}
+	}
+	if !s.noKU {
+		tmpl.KeyUsage = s.ku
+		if tmpl.KeyUsage == 0 {
+			if s.ca {
+				tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature
+			} else {
+				tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
+			}
+		}
+	}
+	signer, issuer := key, tmpl
+	if parent != nil {
+		signer = parent.key
+		p := *parent.cert
+		if s.noAKID {
+			p.SubjectKeyId = nil
+		}
+		issuer = &p
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tcert{cert: c, key: key}
+}
+
+type revoked struct {
+	serial *big.Int
+	reason int
+}
+
+type crlSpec struct {
+	this, next time.Time
+	revoked    []revoked
+	signWith   crypto.Signer // sign with another key under the issuer's name
+}
+
+func mkCRL(t testing.TB, s crlSpec, issuer *tcert) *x509.RevocationList {
+	t.Helper()
+	now := time.Now().Truncate(time.Second)
+	this, next := s.this, s.next
+	if this.IsZero() {
+		this = now.Add(-time.Hour)
+	}
+	if next.IsZero() {
+		next = now.Add(7 * 24 * time.Hour)
+	}
+	tmpl := &x509.RevocationList{Number: big.NewInt(testSerial.Add(1)), ThisUpdate: this, NextUpdate: next}
+	for _, r := range s.revoked {
+		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{
+			SerialNumber: r.serial, RevocationTime: this, ReasonCode: r.reason,
+		})
+	}
+	iss, key := issuer.cert, issuer.key
+	if s.signWith != nil {
+		c := *issuer.cert
+		c.PublicKey = s.signWith.Public()
+		iss, key = &c, s.signWith
+	}
+	der, err := x509.CreateRevocationList(rand.Reader, tmpl, iss, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := x509.ParseRevocationList(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crl
+}
+
+func certsPEM(certs ...*x509.Certificate) []byte {
+	var b bytes.Buffer
+	for _, c := range certs {
+		_ = pem.Encode(&b, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	}
+	return b.Bytes()
+}
+
+func crlsPEM(crls ...*x509.RevocationList) []byte {
+	var b bytes.Buffer
+	for _, c := range crls {
+		_ = pem.Encode(&b, &pem.Block{Type: "X509 CRL", Bytes: c.Raw})
+	}
+	return b.Bytes()
+}
+
+func writeTestFile(t testing.TB, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// dirLookup is a minimal -CApath reader for the tests: HASH.N / HASH.rN
+// files up to the first gap, PEM only, as X509_LOOKUP_hash_dir reads them.
+type dirLookup struct{ dir string }
+
+func testNameHash(raw []byte) string {
+	c, err := canonicalName(raw)
+	if err != nil {
+		return "invalid"
+	}
+	sum := sha1.Sum(c)
+	return fmt.Sprintf("%08x", binary.LittleEndian.Uint32(sum[:4]))
+}
+
+func (d dirLookup) files(raw []byte, crl bool) [][]byte {
+	var out [][]byte
+	for i := 0; ; i++ {
+		suffix := fmt.Sprintf(".%d", i)
+		if crl {
+			suffix = fmt.Sprintf(".r%d", i)
+		}
+		b, err := os.ReadFile(filepath.Join(d.dir, testNameHash(raw)+suffix))
+		if err != nil {
+			return out
+		}
+		out = append(out, b)
+	}
+}
+
+func (d dirLookup) LookupIssuers(raw []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for _, b := range d.files(raw, false) {
+		for {
+			var blk *pem.Block
+			blk, b = pem.Decode(b)
+			if blk == nil {
+				break
+			}
+			if blk.Type == "CERTIFICATE" {
+				if c, err := x509.ParseCertificate(blk.Bytes); err == nil {
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func (d dirLookup) LookupCRLs(raw []byte) ([]*x509.RevocationList, error) {
+	var out []*x509.RevocationList
+	for _, b := range d.files(raw, true) {
+		for {
+			var blk *pem.Block
+			blk, b = pem.Decode(b)
+			if blk == nil {
+				break
+			}
+			if blk.Type == "X509 CRL" {
+				if c, err := x509.ParseRevocationList(blk.Bytes); err == nil {
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out, nil
+}
