@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -42,10 +43,16 @@ type certSpec struct {
 	ips       []net.IP
 	emails    []string
 	nb, na    time.Time
-	noAKID    bool // issue without an Authority Key Identifier
+	noAKID    bool   // issue without an Authority Key Identifier
+	akid      []byte // issue with this Authority Key Identifier
+	issuerRaw []byte // write this DER as the issuer name instead of the parent's
 	extra     []pkix.Extension
 	permitted []string // permitted DNS name constraints
 	excluded  []string
+	permIPs   []*net.IPNet
+	permMails []string
+	permURIs  []string
+	uris      []string
 	crldp     []string
 	key       crypto.Signer
 }
@@ -84,18 +91,23 @@ func mkCert(t testing.TB, s certSpec, parent *tcert) *tcert {
 		subj = *s.subject
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1000 + testSerial.Add(1)),
-		Subject:               subj,
-		NotBefore:             nb,
-		NotAfter:              na,
-		DNSNames:              s.dns,
-		IPAddresses:           s.ips,
-		EmailAddresses:        s.emails,
-		ExtKeyUsage:           s.eku,
-		ExtraExtensions:       s.extra,
-		PermittedDNSDomains:   s.permitted,
-		ExcludedDNSDomains:    s.excluded,
-		CRLDistributionPoints: s.crldp,
+		SerialNumber:            big.NewInt(1000 + testSerial.Add(1)),
+		Subject:                 subj,
+		NotBefore:               nb,
+		NotAfter:                na,
+		DNSNames:                s.dns,
+		IPAddresses:             s.ips,
+		EmailAddresses:          s.emails,
+		URIs:                    mustURLs(t, s.uris),
+		ExtKeyUsage:             s.eku,
+		ExtraExtensions:         s.extra,
+		PermittedDNSDomains:     s.permitted,
+		ExcludedDNSDomains:      s.excluded,
+		PermittedIPRanges:       s.permIPs,
+		PermittedEmailAddresses: s.permMails,
+		PermittedURIDomains:     s.permURIs,
+		CRLDistributionPoints:   s.crldp,
+		AuthorityKeyId:          s.akid, // used by Go only for self-issued certificates
 	}
 	if !s.noBC {
 		tmpl.BasicConstraintsValid = true
@@ -124,6 +136,12 @@ func mkCert(t testing.TB, s certSpec, parent *tcert) *tcert {
 		if s.noAKID {
 			p.SubjectKeyId = nil
 		}
+		if s.akid != nil {
+			p.SubjectKeyId = s.akid
+		}
+		if s.issuerRaw != nil {
+			p.RawSubject = s.issuerRaw
+		}
 		issuer = &p
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), signer)
@@ -137,6 +155,19 @@ func mkCert(t testing.TB, s certSpec, parent *tcert) *tcert {
 	return &tcert{cert: c, key: key}
 }
 
+func mustURLs(t testing.TB, raw []string) []*url.URL {
+	t.Helper()
+	var out []*url.URL
+	for _, r := range raw {
+		u, err := url.Parse(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
 type revoked struct {
 	serial *big.Int
 	reason int
@@ -146,6 +177,7 @@ type crlSpec struct {
 	this, next time.Time
 	revoked    []revoked
 	signWith   crypto.Signer // sign with another key under the issuer's name
+	extra      []pkix.Extension
 }
 
 func mkCRL(t testing.TB, s crlSpec, issuer *tcert) *x509.RevocationList {
@@ -158,17 +190,19 @@ func mkCRL(t testing.TB, s crlSpec, issuer *tcert) *x509.RevocationList {
 	if next.IsZero() {
 		next = now.Add(7 * 24 * time.Hour)
 	}
-	tmpl := &x509.RevocationList{Number: big.NewInt(testSerial.Add(1)), ThisUpdate: this, NextUpdate: next}
+	tmpl := &x509.RevocationList{Number: big.NewInt(testSerial.Add(1)), ThisUpdate: this, NextUpdate: next, ExtraExtensions: s.extra}
 	for _, r := range s.revoked {
 		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{
 			SerialNumber: r.serial, RevocationTime: this, ReasonCode: r.reason,
 		})
 	}
-	iss, key := issuer.cert, issuer.key
+	// Go insists on cRLSign in the issuer; OpenSSL checks that itself (35).
+	c := *issuer.cert
+	c.KeyUsage |= x509.KeyUsageCRLSign
+	iss, key := &c, issuer.key
 	if s.signWith != nil {
-		c := *issuer.cert
 		c.PublicKey = s.signWith.Public()
-		iss, key = &c, s.signWith
+		key = s.signWith
 	}
 	der, err := x509.CreateRevocationList(rand.Reader, tmpl, iss, key)
 	if err != nil {

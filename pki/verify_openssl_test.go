@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/wsskit/wsskit/pki/pkitest"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // The acceptance matrix of `wsskit verify`: every case is run through
@@ -31,6 +33,7 @@ type vcase struct {
 	name      string
 	files     []*x509.Certificate // certificates to verify, one file each
 	cafile    []*x509.Certificate
+	cafileCRL []*x509.RevocationList // CRLs in the CAfile
 	capath    []*x509.Certificate
 	capathCRL []*x509.RevocationList
 	untrusted []*x509.Certificate
@@ -69,8 +72,9 @@ var errLineRE = regexp.MustCompile(`^(\[CRL path\] )?error (\d+) at (\d+) depth 
 func runOpenSSLVerify(t *testing.T, openssl, dir string, c vcase, files []string) (int, map[string]fileOutcome) {
 	t.Helper()
 	args := []string{"verify", "-no-CAfile", "-no-CApath", "-no-CAstore"}
-	if len(c.cafile) > 0 {
-		args = append(args, "-CAfile", writeTestFile(t, dir, "cafile.pem", certsPEM(c.cafile...)))
+	if len(c.cafile) > 0 || len(c.cafileCRL) > 0 {
+		data := append(certsPEM(c.cafile...), crlsPEM(c.cafileCRL...)...)
+		args = append(args, "-CAfile", writeTestFile(t, dir, "cafile.pem", data))
 	}
 	if len(c.capath) > 0 || len(c.capathCRL) > 0 {
 		capath := filepath.Join(dir, "capath")
@@ -163,7 +167,7 @@ func runOpenSSLVerify(t *testing.T, openssl, dir string, c vcase, files []string
 
 func (c vcase) options(t *testing.T, dir string) VerifyOptions {
 	o := VerifyOptions{
-		Roots: c.cafile, Untrusted: c.untrusted, CRLs: c.crls, CRLCheck: c.crlCheck,
+		Roots: c.cafile, RootCRLs: c.cafileCRL, Untrusted: c.untrusted, CRLs: c.crls, CRLCheck: c.crlCheck,
 		Purpose: c.purpose, Host: c.host, Email: c.email, At: c.at, PartialChain: c.partial, MaxDepth: -1,
 	}
 	if c.ip != "" {
@@ -389,6 +393,166 @@ func TestVerifyMatchesOpenSSL(t *testing.T) {
 		{name: "several files", files: []*x509.Certificate{leaf.cert, self.cert, longLeaf.cert, client.cert},
 			cafile: []*x509.Certificate{root.cert}, untrusted: []*x509.Certificate{inter.cert, shortInter.cert}, at: at(36 * time.Hour),
 			want: [][]string{nil, {"18@0", "10@0"}, {"10@1"}, {"10@0"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { runVerifyCase(t, openssl, c) })
+	}
+}
+
+// dirNameConstraint builds a NameConstraints extension permitting one
+// directoryName subtree (Go cannot make those).
+func dirNameConstraint(t *testing.T, name []byte) pkix.Extension {
+	t.Helper()
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.Tag(4).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
+					b.AddBytes(name)
+				})
+			})
+		})
+	})
+	der, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkix.Extension{Id: oidExtNameConstraints, Critical: true, Value: der}
+}
+
+// rawName encodes a Name of single-attribute RDNs with explicit string tags.
+func rawName(t *testing.T, attrs ...any) []byte {
+	t.Helper()
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		for i := 0; i < len(attrs); i += 3 {
+			oid, tag, val := attrs[i].(asn1.ObjectIdentifier), attrs[i+1].(int), attrs[i+2].(string)
+			b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					b.AddASN1ObjectIdentifier(oid)
+					b.AddASN1(cbasn1.Tag(tag), func(b *cryptobyte.Builder) { b.AddBytes([]byte(val)) })
+				})
+			})
+		}
+	})
+	der, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+var (
+	oidOrg  = asn1.ObjectIdentifier{2, 5, 4, 10}
+	oidCN   = asn1.ObjectIdentifier{2, 5, 4, 3}
+	oidCRLx = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 55555, 2}
+)
+
+func TestVerifyMatchesOpenSSLEdgeCases(t *testing.T) {
+	openssl := pkitest.Tool(t, "openssl")
+	now := time.Now().Truncate(time.Second)
+	day := 24 * time.Hour
+	at := func(d time.Duration) time.Time { return now.Add(d) }
+	clientAuth := []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+
+	root := mkCert(t, certSpec{cn: "Root CA", ca: true, pathlen: intp(0), nb: at(-10 * day), na: at(10 * day)}, nil)
+	// Key rollover: a self-issued CA (same name as the root, new key) does
+	// not count against the root's pathlen 0.
+	rollover := mkCert(t, certSpec{cn: "Root CA", ca: true, akid: root.cert.SubjectKeyId}, root)
+	rollLeaf := mkCert(t, certSpec{cn: "after rollover"}, rollover)
+	// Without an AKID OpenSSL takes a self-issued CA for self-signed
+	// (it never checks that signature while building).
+	fakeSelf := mkCert(t, certSpec{cn: "Root CA", ca: true}, root)
+	fakeSelfLeaf := mkCert(t, certSpec{cn: "below self-issued CA"}, fakeSelf)
+	// A second real intermediate does.
+	inter := mkCert(t, certSpec{cn: "Intermediate CA", ca: true}, root)
+	interLeaf := mkCert(t, certSpec{cn: "below intermediate"}, inter)
+	// AKID naming a key no CA has.
+	badAKID := mkCert(t, certSpec{cn: "wrong akid", akid: []byte{1, 2, 3, 4}}, root)
+	// Issuer name written in another string type and case: names compare
+	// canonically.
+	printRoot := mkCert(t, certSpec{subject: &pkix.Name{Organization: []string{"Test Org"}, CommonName: "Print Root"}, ca: true}, nil)
+	oddIssuer := mkCert(t, certSpec{cn: "odd issuer encoding",
+		issuerRaw: rawName(t, oidOrg, tagUTF8String, "  test   ORG ", oidCN, tagBMPString, "\x00P\x00R\x00I\x00N\x00T\x00 \x00r\x00o\x00o\x00t")}, printRoot)
+	// Root without basic constraints, CA by key usage only.
+	kuRoot := mkCert(t, certSpec{cn: "KU-only Root", noBC: true, ku: x509.KeyUsageCertSign | x509.KeyUsageCRLSign}, nil)
+	kuRootLeaf := mkCert(t, certSpec{cn: "below KU root"}, kuRoot)
+	kuInter := mkCert(t, certSpec{cn: "KU-only Intermediate", noBC: true, ku: x509.KeyUsageCertSign}, kuRoot)
+	kuInterLeaf := mkCert(t, certSpec{cn: "below KU intermediate"}, kuInter)
+	// Two roots of one name, the first one expired.
+	oldRoot := mkCert(t, certSpec{cn: "Renewed Root", ca: true, nb: at(-20 * day), na: at(-10 * day)}, nil)
+	newKey := newKey(t)
+	newRoot := mkCert(t, certSpec{cn: "Renewed Root", ca: true, key: newKey}, nil)
+	renewedLeaf := mkCert(t, certSpec{cn: "renewed", noAKID: true}, newRoot)
+	// Wildcards.
+	wild := mkCert(t, certSpec{cn: "wild", dns: []string{"f*.example.com", "*.com", "*.xn--bcher-kva.example"}}, root)
+	// Name constraints of other types.
+	dirRoot := mkCert(t, certSpec{cn: "Dir Constrained Root", ca: true,
+		extra: []pkix.Extension{dirNameConstraint(t, rawName(t, oidOrg, tagPrintableString, "ACME"))}}, nil)
+	dirGood := mkCert(t, certSpec{subject: &pkix.Name{Organization: []string{"acme"}, CommonName: "ok"}}, dirRoot)
+	dirBad := mkCert(t, certSpec{subject: &pkix.Name{Organization: []string{"Other"}, CommonName: "bad"}}, dirRoot)
+	_, tenNet, _ := net.ParseCIDR("10.0.0.0/8")
+	multiRoot := mkCert(t, certSpec{cn: "Multi Constrained Root", ca: true, permIPs: []*net.IPNet{tenNet},
+		permMails: []string{"example.com"}, permURIs: []string{".example.com"}}, nil)
+	ipGood := mkCert(t, certSpec{cn: "ip ok", ips: []net.IP{net.IPv4(10, 1, 2, 3)}, emails: []string{"a@example.com"}, uris: []string{"https://www.example.com:8443/x"}}, multiRoot)
+	ipBad := mkCert(t, certSpec{cn: "ip bad", ips: []net.IP{net.IPv4(192, 168, 1, 1)}}, multiRoot)
+	ip6Bad := mkCert(t, certSpec{cn: "ip6 bad", ips: []net.IP{net.ParseIP("::1")}}, multiRoot)
+	mailBad := mkCert(t, certSpec{cn: "mail bad", emails: []string{"a@other.example"}}, multiRoot)
+	mailSubj := mkCert(t, certSpec{subject: &pkix.Name{CommonName: "subject mail", ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidEmailAddress, Value: "b@other.example"}}}}, multiRoot)
+	uriBad := mkCert(t, certSpec{cn: "uri bad", uris: []string{"https://example.com/"}}, multiRoot)
+	// CRL oddities.
+	caNoCRLSign := mkCert(t, certSpec{cn: "CA without cRLSign", ca: true, ku: x509.KeyUsageCertSign}, nil)
+	leafNoCRLSign := mkCert(t, certSpec{cn: "below no-cRLSign CA"}, caNoCRLSign)
+	crlNoCRLSign := mkCRL(t, crlSpec{}, caNoCRLSign)
+	crlRoot := mkCert(t, certSpec{cn: "CRL Root", ca: true}, nil)
+	crlLeaf := mkCert(t, certSpec{cn: "crl leaf"}, crlRoot)
+	caOnlyCRL := mkCRL(t, crlSpec{extra: []pkix.Extension{{Id: oidCRLExtIDP, Critical: true, Value: []byte{0x30, 0x03, 0x82, 0x01, 0xff}}}}, crlRoot)
+	criticalCRL := mkCRL(t, crlSpec{extra: []pkix.Extension{{Id: oidCRLx, Critical: true, Value: []byte{0x05, 0x00}}}}, crlRoot)
+	revokingCRL := mkCRL(t, crlSpec{revoked: []revoked{{crlLeaf.cert.SerialNumber, 1}}}, crlRoot)
+	removedCRL := mkCRL(t, crlSpec{revoked: []revoked{{crlLeaf.cert.SerialNumber, 8}}}, crlRoot)
+	// Self-signed CA used as a client certificate.
+	selfCA := mkCert(t, certSpec{cn: "self CA", ca: true}, nil)
+	client := mkCert(t, certSpec{cn: "client", eku: clientAuth, ku: x509.KeyUsageDigitalSignature}, crlRoot)
+
+	one := func(c *tcert) []*x509.Certificate { return []*x509.Certificate{c.cert} }
+	ok := [][]string{nil}
+	cases := []vcase{
+		{name: "rollover does not count for pathlen", files: one(rollLeaf), cafile: one(root), untrusted: one(rollover), want: ok},
+		{name: "self-issued CA without AKID", files: one(fakeSelfLeaf), cafile: one(root), untrusted: one(fakeSelf), want: w("19@1")},
+		{name: "intermediate under pathlen 0 root", files: one(interLeaf), cafile: one(root), untrusted: one(inter), want: w("25@2")},
+		{name: "AKID mismatch", files: one(badAKID), cafile: one(root), want: w("20@0")},
+		{name: "issuer name in other string type and case", files: one(oddIssuer), cafile: one(printRoot), want: ok},
+		{name: "issuer name in other string type via CApath", files: one(oddIssuer), capath: one(printRoot), want: ok},
+		{name: "KU-only root", files: one(kuRootLeaf), cafile: one(kuRoot), want: ok},
+		{name: "KU-only intermediate", files: one(kuInterLeaf), cafile: one(kuRoot), untrusted: one(kuInter), want: w("79@1")},
+		{name: "expired and renewed root", files: one(renewedLeaf), cafile: []*x509.Certificate{oldRoot.cert, newRoot.cert}, want: ok},
+		{name: "expired and renewed root reversed", files: one(renewedLeaf), cafile: []*x509.Certificate{newRoot.cert, oldRoot.cert}, want: ok},
+		{name: "partial wildcard", files: one(wild), cafile: one(root), host: "foo.example.com", want: ok},
+		{name: "partial wildcard mismatch", files: one(wild), cafile: one(root), host: "bar.example.com", want: w("62@0")},
+		{name: "wildcard on TLD", files: one(wild), cafile: one(root), host: "example.com", want: w("62@0")},
+		{name: "wildcard in IDNA", files: one(wild), cafile: one(root), host: "xn--abc.example.com", want: w("62@0")},
+		{name: "dot subdomain check", files: one(wild), cafile: one(root), host: ".example.com", want: ok},
+		{name: "dirName constraint, other case and type", files: one(dirGood), cafile: one(dirRoot), want: ok},
+		{name: "dirName constraint violated", files: one(dirBad), cafile: one(dirRoot), want: w("47@0")},
+		{name: "IP, email and URI constraints ok", files: one(ipGood), cafile: one(multiRoot), want: ok},
+		{name: "IP constraint violated", files: one(ipBad), cafile: one(multiRoot), want: w("47@0")},
+		{name: "IPv6 against IPv4 constraint", files: one(ip6Bad), cafile: one(multiRoot), want: w("47@0")},
+		{name: "email constraint violated", files: one(mailBad), cafile: one(multiRoot), want: w("47@0")},
+		{name: "subject emailAddress not IA5String under email constraints", files: one(mailSubj), cafile: one(multiRoot), want: w("53@0")},
+		{name: "URI constraint violated", files: one(uriBad), cafile: one(multiRoot), want: w("47@0")},
+		{name: "CRL issuer without cRLSign", files: one(leafNoCRLSign), cafile: one(caNoCRLSign), crls: []*x509.RevocationList{crlNoCRLSign}, crlCheck: "leaf", want: w("35@0")},
+		{name: "CA-only CRL for a leaf", files: one(crlLeaf), cafile: one(crlRoot), crls: []*x509.RevocationList{caOnlyCRL}, crlCheck: "leaf", want: w("44@0")},
+		{name: "CRL with unknown critical extension", files: one(crlLeaf), cafile: one(crlRoot), crls: []*x509.RevocationList{criticalCRL}, crlCheck: "leaf", want: w("36@0")},
+		{name: "CRL in the CAfile", files: one(crlLeaf), cafile: one(crlRoot), cafileCRL: []*x509.RevocationList{revokingCRL}, crlCheck: "leaf", want: w("23@0")},
+		{name: "removeFromCRL entry", files: one(crlLeaf), cafile: one(crlRoot), crls: []*x509.RevocationList{removedCRL}, crlCheck: "leaf", want: ok},
+		{name: "crl check all on a one-certificate chain", files: one(crlRoot), cafile: one(crlRoot), crls: []*x509.RevocationList{revokingCRL}, crlCheck: "all", want: ok},
+		{name: "self-signed CA as client", files: one(selfCA), purpose: "sslclient", want: w("18@0")},
+		{name: "purpose any", files: one(client), cafile: one(crlRoot), purpose: "any", want: ok},
+		{name: "purpose crlsign on a leaf", files: one(client), cafile: one(crlRoot), purpose: "crlsign", want: w("26@0")},
+		{name: "purpose smimesign", files: one(client), cafile: one(crlRoot), purpose: "smimesign", want: w("26@0")},
+		{name: "purpose timestampsign", files: one(client), cafile: one(crlRoot), purpose: "timestampsign", want: w("26@0")},
+		{name: "purpose nssslserver", files: one(client), cafile: one(crlRoot), purpose: "nssslserver", want: w("26@0")},
+		{name: "purpose ocsphelper", files: one(client), cafile: one(crlRoot), purpose: "ocsphelper", want: ok},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { runVerifyCase(t, openssl, c) })
