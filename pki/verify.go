@@ -314,6 +314,19 @@ func (v *verifier) cert(c *x509.Certificate) *vcert {
 	return vc
 }
 
+// leafCert returns the OpenSSL view of a certificate to verify: the cached
+// one if it is also a root or untrusted certificate, else a fresh one that
+// is not kept (leaves are seen once; caching them would only grow memory).
+func (v *verifier) leafCert(c *x509.Certificate) *vcert {
+	v.mu.Lock()
+	vc, ok := v.certs[c]
+	v.mu.Unlock()
+	if ok {
+		return vc
+	}
+	return newVCert(c)
+}
+
 // crl returns the cached OpenSSL view of c.
 func (v *verifier) crl(c *x509.RevocationList) *vcrl {
 	v.mu.Lock()
@@ -417,10 +430,14 @@ func (v *verifier) storeCRLs(r *run, key string, raw []byte) []*vcrl {
 	return append(out, e.crls...)
 }
 
-// checkSig reports whether issuer's key verifies subject's signature, cached
-// per pair (so a CA's signature on an intermediate is checked once for a
-// whole batch).
-func (v *verifier) checkSig(issuer, subject *vcert) bool {
+// checkSig reports whether issuer's key verifies subject's signature. Checks
+// of CA certificates are cached per pair, so a CA's signature on an
+// intermediate is checked once for a whole batch; a leaf's own signature is
+// checked once anyway and not cached.
+func (v *verifier) checkSig(issuer, subject *vcert, cache bool) bool {
+	if !cache {
+		return issuer.c.CheckSignature(subject.c.SignatureAlgorithm, subject.c.RawTBSCertificate, subject.c.Signature) == nil
+	}
 	k := sigKey{issuer.c, subject.c}
 	v.mu.Lock()
 	ok, found := v.sigs[k]
@@ -476,7 +493,7 @@ func (v *verifier) verify(cert *x509.Certificate) *VerifyResult {
 	if r.at.IsZero() {
 		r.at = time.Unix(time.Now().Unix(), 0)
 	}
-	r.leaf = v.cert(cert)
+	r.leaf = v.leafCert(cert)
 	r.chain = []*vcert{r.leaf}
 	r.numUntrusted = 1
 	r.verifyChain()

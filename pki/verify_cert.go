@@ -173,35 +173,56 @@ var (
 
 // supportedCritical is X509_supported_extension's list: a critical extension
 // not listed makes OpenSSL report error 34.
-var supportedCritical = map[string]bool{
-	"2.16.840.1.113730.1.1": true, // Netscape cert type
-	"2.5.29.15":             true, // key usage
-	"2.5.29.17":             true, // subject alt name
-	"2.5.29.19":             true, // basic constraints
-	"2.5.29.32":             true, // certificate policies
-	"2.5.29.31":             true, // CRL distribution points
-	"2.5.29.37":             true, // extended key usage
-	"1.3.6.1.5.5.7.1.7":     true, // sbgp-ipAddrBlock
-	"1.3.6.1.5.5.7.1.8":     true, // sbgp-autonomousSysNum
-	"1.3.6.1.5.5.7.48.1.5":  true, // OCSP no check
-	"2.5.29.36":             true, // policy constraints
-	"1.3.6.1.5.5.7.1.14":    true, // proxyCertInfo
-	"2.5.29.30":             true, // name constraints
-	"2.5.29.33":             true, // policy mappings
-	"2.5.29.54":             true, // inhibit any policy
+var supportedCritical = []asn1.ObjectIdentifier{
+	{2, 16, 840, 1, 113730, 1, 1},   // Netscape cert type
+	{2, 5, 29, 15},                  // key usage
+	{2, 5, 29, 17},                  // subject alt name
+	{2, 5, 29, 19},                  // basic constraints
+	{2, 5, 29, 32},                  // certificate policies
+	{2, 5, 29, 31},                  // CRL distribution points
+	{2, 5, 29, 37},                  // extended key usage
+	{1, 3, 6, 1, 5, 5, 7, 1, 7},     // sbgp-ipAddrBlock
+	{1, 3, 6, 1, 5, 5, 7, 1, 8},     // sbgp-autonomousSysNum
+	{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}, // OCSP no check
+	{2, 5, 29, 36},                  // policy constraints
+	{1, 3, 6, 1, 5, 5, 7, 1, 14},    // proxyCertInfo
+	{2, 5, 29, 30},                  // name constraints
+	{2, 5, 29, 33},                  // policy mappings
+	{2, 5, 29, 54},                  // inhibit any policy
 }
 
-var ekuBits = map[string]uint32{
-	"1.3.6.1.5.5.7.3.1":      xkuSSLServer,
-	"1.3.6.1.5.5.7.3.2":      xkuSSLClient,
-	"1.3.6.1.5.5.7.3.4":      xkuSMIME,
-	"1.3.6.1.5.5.7.3.3":      xkuCodeSign,
-	"1.3.6.1.4.1.311.10.3.3": xkuSGC, // Microsoft SGC
-	"2.16.840.1.113730.4.1":  xkuSGC, // Netscape SGC
-	"1.3.6.1.5.5.7.3.9":      xkuOCSPSign,
-	"1.3.6.1.5.5.7.3.8":      xkuTimestamp,
-	"1.3.6.1.5.5.7.3.10":     xkuDVCS,
-	"2.5.29.37.0":            xkuAnyEKU,
+func isSupportedCritical(id asn1.ObjectIdentifier) bool {
+	for _, s := range supportedCritical {
+		if s.Equal(id) {
+			return true
+		}
+	}
+	return false
+}
+
+var ekuBits = []struct {
+	oid asn1.ObjectIdentifier
+	bit uint32
+}{
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1}, xkuSSLServer},
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}, xkuSSLClient},
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4}, xkuSMIME},
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 3}, xkuCodeSign},
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 3}, xkuSGC}, // Microsoft SGC
+	{asn1.ObjectIdentifier{2, 16, 840, 1, 113730, 4, 1}, xkuSGC},     // Netscape SGC
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}, xkuOCSPSign},
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}, xkuTimestamp},
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 10}, xkuDVCS},
+	{asn1.ObjectIdentifier{2, 5, 29, 37, 0}, xkuAnyEKU},
+}
+
+func ekuBit(oid asn1.ObjectIdentifier) uint32 {
+	for _, e := range ekuBits {
+		if e.oid.Equal(oid) {
+			return e.bit
+		}
+	}
+	return 0
 }
 
 func newVCert(c *x509.Certificate) *vcert {
@@ -214,14 +235,13 @@ func newVCert(c *x509.Certificate) *vcert {
 	v.pubKey = pubKeyKind(c)
 	v.sigKey, v.sigOK = sigKeyKind(c.SignatureAlgorithm)
 
-	seen := map[string]bool{}
-	for _, e := range c.Extensions {
-		id := e.Id.String()
-		if seen[id] {
-			// X509_get_ext_d2i finds more than one: the extension is unusable.
-			v.flags |= exInvalid
+	for i, e := range c.Extensions {
+		for _, prev := range c.Extensions[:i] {
+			if prev.Id.Equal(e.Id) {
+				// X509_get_ext_d2i finds more than one: the extension is unusable.
+				v.flags |= exInvalid
+			}
 		}
-		seen[id] = true
 		var ok bool
 		switch {
 		case e.Id.Equal(oidExtBasicConstraints):
@@ -257,7 +277,7 @@ func newVCert(c *x509.Certificate) *vcert {
 	}
 	// OpenSSL stops at the first unsupported critical extension.
 	for _, e := range c.Extensions {
-		if e.Critical && !supportedCritical[e.Id.String()] {
+		if e.Critical && !isSupportedCritical(e.Id) {
 			v.flags |= exCritical
 			break
 		}
@@ -395,7 +415,7 @@ func (v *vcert) parseEKU(der []byte) bool {
 		if !seq.ReadASN1ObjectIdentifier(&oid) {
 			return false
 		}
-		v.xkusage |= ekuBits[oid.String()]
+		v.xkusage |= ekuBit(oid)
 	}
 	return true
 }

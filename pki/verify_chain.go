@@ -378,7 +378,7 @@ func (r *run) internalVerify() bool {
 				if !r.fail(VerifyErrUnableToDecodeIssuerPK, issuerIdx, xi) {
 					return false
 				}
-			} else if !r.v.checkSig(xi, xs) && !r.fail(VerifyErrCertSignatureFailure, n, xs) {
+			} else if !r.v.checkSig(xi, xs, xs != r.leaf) && !r.fail(VerifyErrCertSignatureFailure, n, xs) {
 				return false
 			}
 		}

@@ -294,7 +294,7 @@ func unknownCritical(c *x509.Certificate) string {
 	}
 	var ids []string
 	for _, ext := range c.Extensions {
-		if ext.Critical && !supportedCritical[ext.Id.String()] {
+		if ext.Critical && !isSupportedCritical(ext.Id) {
 			ids = append(ids, ext.Id.String())
 		}
 	}
