@@ -107,6 +107,115 @@ var verifyErrorStrings = [...]string{
 	94: "Certificate public key has explicit ECC parameters",
 }
 
+// verifyErrorNames are the X509_V_ERR_* macro names of OpenSSL 3.0
+// (include/openssl/x509_vfy.h), the words users search OpenSSL's docs for.
+var verifyErrorNames = [...]string{
+	0:  "X509_V_OK",
+	1:  "X509_V_ERR_UNSPECIFIED",
+	2:  "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT",
+	3:  "X509_V_ERR_UNABLE_TO_GET_CRL",
+	4:  "X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+	5:  "X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE",
+	6:  "X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+	7:  "X509_V_ERR_CERT_SIGNATURE_FAILURE",
+	8:  "X509_V_ERR_CRL_SIGNATURE_FAILURE",
+	9:  "X509_V_ERR_CERT_NOT_YET_VALID",
+	10: "X509_V_ERR_CERT_HAS_EXPIRED",
+	11: "X509_V_ERR_CRL_NOT_YET_VALID",
+	12: "X509_V_ERR_CRL_HAS_EXPIRED",
+	13: "X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD",
+	14: "X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD",
+	15: "X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD",
+	16: "X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD",
+	17: "X509_V_ERR_OUT_OF_MEM",
+	18: "X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT",
+	19: "X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN",
+	20: "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+	21: "X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+	22: "X509_V_ERR_CERT_CHAIN_TOO_LONG",
+	23: "X509_V_ERR_CERT_REVOKED",
+	24: "X509_V_ERR_NO_ISSUER_PUBLIC_KEY",
+	25: "X509_V_ERR_PATH_LENGTH_EXCEEDED",
+	26: "X509_V_ERR_INVALID_PURPOSE",
+	27: "X509_V_ERR_CERT_UNTRUSTED",
+	28: "X509_V_ERR_CERT_REJECTED",
+	29: "X509_V_ERR_SUBJECT_ISSUER_MISMATCH",
+	30: "X509_V_ERR_AKID_SKID_MISMATCH",
+	31: "X509_V_ERR_AKID_ISSUER_SERIAL_MISMATCH",
+	32: "X509_V_ERR_KEYUSAGE_NO_CERTSIGN",
+	33: "X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER",
+	34: "X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION",
+	35: "X509_V_ERR_KEYUSAGE_NO_CRL_SIGN",
+	36: "X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION",
+	37: "X509_V_ERR_INVALID_NON_CA",
+	38: "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED",
+	39: "X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE",
+	40: "X509_V_ERR_PROXY_CERTIFICATES_NOT_ALLOWED",
+	41: "X509_V_ERR_INVALID_EXTENSION",
+	42: "X509_V_ERR_INVALID_POLICY_EXTENSION",
+	43: "X509_V_ERR_NO_EXPLICIT_POLICY",
+	44: "X509_V_ERR_DIFFERENT_CRL_SCOPE",
+	45: "X509_V_ERR_UNSUPPORTED_EXTENSION_FEATURE",
+	46: "X509_V_ERR_UNNESTED_RESOURCE",
+	47: "X509_V_ERR_PERMITTED_VIOLATION",
+	48: "X509_V_ERR_EXCLUDED_VIOLATION",
+	49: "X509_V_ERR_SUBTREE_MINMAX",
+	50: "X509_V_ERR_APPLICATION_VERIFICATION",
+	51: "X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE",
+	52: "X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX",
+	53: "X509_V_ERR_UNSUPPORTED_NAME_SYNTAX",
+	54: "X509_V_ERR_CRL_PATH_VALIDATION_ERROR",
+	55: "X509_V_ERR_PATH_LOOP",
+	56: "X509_V_ERR_SUITE_B_INVALID_VERSION",
+	57: "X509_V_ERR_SUITE_B_INVALID_ALGORITHM",
+	58: "X509_V_ERR_SUITE_B_INVALID_CURVE",
+	59: "X509_V_ERR_SUITE_B_INVALID_SIGNATURE_ALGORITHM",
+	60: "X509_V_ERR_SUITE_B_LOS_NOT_ALLOWED",
+	61: "X509_V_ERR_SUITE_B_CANNOT_SIGN_P_384_WITH_P_256",
+	62: "X509_V_ERR_HOSTNAME_MISMATCH",
+	63: "X509_V_ERR_EMAIL_MISMATCH",
+	64: "X509_V_ERR_IP_ADDRESS_MISMATCH",
+	65: "X509_V_ERR_DANE_NO_MATCH",
+	66: "X509_V_ERR_EE_KEY_TOO_SMALL",
+	67: "X509_V_ERR_CA_KEY_TOO_SMALL",
+	68: "X509_V_ERR_CA_MD_TOO_WEAK",
+	69: "X509_V_ERR_INVALID_CALL",
+	70: "X509_V_ERR_STORE_LOOKUP",
+	71: "X509_V_ERR_NO_VALID_SCTS",
+	72: "X509_V_ERR_PROXY_SUBJECT_NAME_VIOLATION",
+	73: "X509_V_ERR_OCSP_VERIFY_NEEDED",
+	74: "X509_V_ERR_OCSP_VERIFY_FAILED",
+	75: "X509_V_ERR_OCSP_CERT_UNKNOWN",
+	76: "X509_V_ERR_UNSUPPORTED_SIGNATURE_ALGORITHM",
+	77: "X509_V_ERR_SIGNATURE_ALGORITHM_MISMATCH",
+	78: "X509_V_ERR_SIGNATURE_ALGORITHM_INCONSISTENCY",
+	79: "X509_V_ERR_INVALID_CA",
+	80: "X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA",
+	81: "X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN",
+	82: "X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA",
+	83: "X509_V_ERR_ISSUER_NAME_EMPTY",
+	84: "X509_V_ERR_SUBJECT_NAME_EMPTY",
+	85: "X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER",
+	86: "X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER",
+	87: "X509_V_ERR_EMPTY_SUBJECT_ALT_NAME",
+	88: "X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL",
+	89: "X509_V_ERR_CA_BCONS_NOT_CRITICAL",
+	90: "X509_V_ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL",
+	91: "X509_V_ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL",
+	92: "X509_V_ERR_CA_CERT_MISSING_KEY_USAGE",
+	93: "X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3",
+	94: "X509_V_ERR_EC_KEY_EXPLICIT_PARAMS",
+}
+
+// VerifyErrorName returns OpenSSL's macro name for a verification error
+// code ("X509_V_ERR_CERT_HAS_EXPIRED"), or "" outside 0..94.
+func VerifyErrorName(code int) string {
+	if code < 0 || code >= len(verifyErrorNames) {
+		return ""
+	}
+	return verifyErrorNames[code]
+}
+
 // Verification error codes wsskit refers to by name (X509_V_ERR_* of
 // OpenSSL 3.0). Every other code 0..94 is still reported with its number and
 // OpenSSL's text.
@@ -466,4 +575,51 @@ func (e VerifyError) Fix() string {
 		return fmt.Sprintf("reissue the certificate with that IP in its subjectAltName: wsskit cert new --profile server --san IP:%s --ca ca.pem --ca-key ca.key (or connect to an IP it has)", e.Wanted)
 	}
 	return ""
+}
+
+// CauseID returns a stable snake_case identifier for the error, for JSON
+// output. Where DESIGN.md's cause table has an entry for the role the
+// certificate plays (purpose "sslclient" for a client certificate,
+// "sslserver" for a server certificate), that id is used; otherwise it is
+// "verify_" plus the lower-cased OpenSSL name ("verify_cert_has_expired").
+func (e VerifyError) CauseID(purpose string) string {
+	role := ""
+	switch purpose {
+	case "sslclient":
+		role = "client"
+	case "sslserver", "nssslserver":
+		role = "server"
+	}
+	if role != "" {
+		switch e.Code {
+		case VerifyErrCertHasExpired:
+			if e.Depth == 0 {
+				return role + "_cert_expired"
+			}
+		case VerifyErrCertNotYetValid:
+			if e.Depth == 0 {
+				return role + "_cert_not_yet_valid"
+			}
+		case VerifyErrUnableToGetIssuerCert, VerifyErrUnableToGetIssuerLocal, VerifyErrDepthZeroSelfSigned,
+			VerifyErrSelfSignedInChain, VerifyErrCertSignatureFailure:
+			return role + "_cert_untrusted"
+		case VerifyErrInvalidPurpose:
+			if e.Depth == 0 {
+				return role + "_cert_wrong_usage"
+			}
+		case VerifyErrCertRevoked:
+			if role == "client" && e.Depth == 0 {
+				return "client_cert_revoked"
+			}
+		}
+	}
+	switch e.Code {
+	case VerifyErrHostnameMismatch, VerifyErrIPAddressMismatch:
+		return "server_cert_name_mismatch"
+	}
+	name := VerifyErrorName(e.Code)
+	if name == "" {
+		return "verify_unknown_error"
+	}
+	return "verify_" + strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(name, "X509_V_ERR_"), "X509_V_"))
 }

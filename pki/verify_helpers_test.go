@@ -6,12 +6,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/binary"
 	"encoding/pem"
-	"fmt"
 	"math/big"
 	"net"
 	"net/url"
@@ -240,68 +237,10 @@ func writeTestFile(t testing.TB, dir, name string, data []byte) string {
 	return p
 }
 
-// dirLookup is a minimal -CApath reader for the tests: HASH.N / HASH.rN
-// files up to the first gap, PEM only, as X509_LOOKUP_hash_dir reads them.
-type dirLookup struct{ dir string }
-
 func testNameHash(raw []byte) string {
-	c, err := canonicalName(raw)
+	h, err := nameHashHex(raw)
 	if err != nil {
 		return "invalid"
 	}
-	sum := sha1.Sum(c)
-	return fmt.Sprintf("%08x", binary.LittleEndian.Uint32(sum[:4]))
-}
-
-func (d dirLookup) files(raw []byte, crl bool) [][]byte {
-	var out [][]byte
-	for i := 0; ; i++ {
-		suffix := fmt.Sprintf(".%d", i)
-		if crl {
-			suffix = fmt.Sprintf(".r%d", i)
-		}
-		b, err := os.ReadFile(filepath.Join(d.dir, testNameHash(raw)+suffix))
-		if err != nil {
-			return out
-		}
-		out = append(out, b)
-	}
-}
-
-func (d dirLookup) LookupIssuers(raw []byte) ([]*x509.Certificate, error) {
-	var out []*x509.Certificate
-	for _, b := range d.files(raw, false) {
-		for {
-			var blk *pem.Block
-			blk, b = pem.Decode(b)
-			if blk == nil {
-				break
-			}
-			if blk.Type == "CERTIFICATE" {
-				if c, err := x509.ParseCertificate(blk.Bytes); err == nil {
-					out = append(out, c)
-				}
-			}
-		}
-	}
-	return out, nil
-}
-
-func (d dirLookup) LookupCRLs(raw []byte) ([]*x509.RevocationList, error) {
-	var out []*x509.RevocationList
-	for _, b := range d.files(raw, true) {
-		for {
-			var blk *pem.Block
-			blk, b = pem.Decode(b)
-			if blk == nil {
-				break
-			}
-			if blk.Type == "X509 CRL" {
-				if c, err := x509.ParseRevocationList(blk.Bytes); err == nil {
-					out = append(out, c)
-				}
-			}
-		}
-	}
-	return out, nil
+	return h
 }

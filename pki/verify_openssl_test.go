@@ -180,7 +180,7 @@ func (c vcase) options(t *testing.T, dir string) VerifyOptions {
 		o.MaxDepth = *c.depth
 	}
 	if len(c.capath) > 0 || len(c.capathCRL) > 0 {
-		o.CAPath = dirLookup{dir: filepath.Join(dir, "capath")}
+		o.CAPath = OpenHashDir(filepath.Join(dir, "capath"))
 	}
 	return o
 }
