@@ -131,6 +131,15 @@ type VerifyError struct {
 	At time.Time
 }
 
+// VerifySubject returns a certificate's subject in the oneline form openssl
+// verify prints above each error line ("C = SG, O = Test, CN = a").
+func VerifySubject(c *x509.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	return onelineName(c.RawSubject)
+}
+
 // Line returns the error as openssl verify prints it:
 // "error N at D depth lookup: TEXT".
 func (e VerifyError) Line() string {
