@@ -225,11 +225,14 @@ func verifyAction(c *cli.Context) error {
 			continue
 		}
 		files[i].CertsInFile = len(b.Certs)
-		files[i].Subject = pki.VerifySubject(b.Certs[0])
+		if e.JSON {
+			files[i].Subject = pki.VerifySubject(b.Certs[0])
+		}
 		certs = append(certs, b.Certs[0])
 		index = append(index, i)
 	}
 	results := pki.VerifyAll(certs, opts, runtime.GOMAXPROCS(0))
+	showChain := c.Bool("show-chain") || e.Verbose
 	allOK := len(inputErrs) == 0
 	warned := map[string]bool{}
 	for j, r := range results {
@@ -239,8 +242,10 @@ func verifyAction(c *cli.Context) error {
 		if !f.OK {
 			f.ExitCode = ExitCheckFailed
 		}
-		for k, cert := range r.Chain {
-			f.Chain = append(f.Chain, verifyChainRow{Depth: k, Subject: pki.VerifySubject(cert), Untrusted: k < r.NumUntrusted})
+		if e.JSON || showChain {
+			for k, cert := range r.Chain {
+				f.Chain = append(f.Chain, verifyChainRow{Depth: k, Subject: pki.VerifySubject(cert), Untrusted: k < r.NumUntrusted})
+			}
 		}
 		for _, ve := range r.Errors {
 			f.Errors = append(f.Errors, verifyErrorRow{
@@ -265,7 +270,7 @@ func verifyAction(c *cli.Context) error {
 			return err
 		}
 	} else {
-		renderVerify(e, c.Bool("show-chain") || e.Verbose, files, inputErrs)
+		renderVerify(e, showChain, files, inputErrs)
 	}
 	switch {
 	case len(inputErrs) > 0:

@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"bytes"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -355,9 +356,82 @@ func (v *verifier) crl(c *x509.RevocationList) *vcrl {
 	return vc
 }
 
-// trustedByName returns the trust store's certificates with the given
-// subject, in store order: the CAfile's if it has any (X509_STORE's cache
-// answers first), else the CA folder's.
+// The trust store of one verification behaves like OpenSSL's X509_STORE:
+// the CAfile's certificates and CRLs are in it from the start; a CA folder
+// file, once read, adds all its certificates (or CRLs) to it, whatever
+// their names; a certificate lookup by name answers from the store when it
+// already holds that name and reads the folder (the name's HASH.N files)
+// only otherwise, while a CRL lookup always reads the folder first. Each
+// verification starts from the CAfile alone, as if each certificate were
+// checked by its own `openssl verify` run (a multi-file openssl run keeps
+// what earlier files loaded; wsskit does not, so results never depend on
+// the order or parallelism of a batch).
+
+// folderCerts returns the certificates of the CA folder files for a name's
+// hash, read once per verifier.
+func (v *verifier) folderCerts(hash string, raw []byte) capathCerts {
+	v.mu.Lock()
+	e, ok := v.capathCert[hash]
+	v.mu.Unlock()
+	if ok {
+		return e
+	}
+	certs, err := v.opts.CAPath.LookupIssuers(raw)
+	for _, c := range certs {
+		if c != nil {
+			e.certs = append(e.certs, v.cert(c))
+		}
+	}
+	if err != nil {
+		e.err = fmt.Errorf("pki: looking up issuer in CA folder: %w", err)
+	}
+	v.mu.Lock()
+	v.capathCert[hash] = e
+	v.mu.Unlock()
+	return e
+}
+
+// folderCRLs is folderCerts for HASH.rN files.
+func (v *verifier) folderCRLs(hash string, raw []byte) capathCRLs {
+	v.mu.Lock()
+	e, ok := v.capathCRL[hash]
+	v.mu.Unlock()
+	if ok {
+		return e
+	}
+	crls, err := v.opts.CAPath.LookupCRLs(raw)
+	for _, c := range crls {
+		if c != nil {
+			e.crls = append(e.crls, v.crl(c))
+		}
+	}
+	if err != nil {
+		e.err = fmt.Errorf("pki: looking up CRL in CA folder: %w", err)
+	}
+	v.mu.Lock()
+	v.capathCRL[hash] = e
+	v.mu.Unlock()
+	return e
+}
+
+// storeHas reports whether the store of this run already holds an identical
+// certificate (X509_STORE keeps one copy).
+func (r *run) storeHas(c *vcert) bool {
+	for _, x := range r.v.roots {
+		if x == c || bytes.Equal(x.c.Raw, c.c.Raw) {
+			return true
+		}
+	}
+	for _, x := range r.folderCerts {
+		if x == c || bytes.Equal(x.c.Raw, c.c.Raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// trustedByName returns the store's certificates with the given subject, in
+// store order (X509_STORE_CTX_get1_certs / get1_issuer).
 func (v *verifier) trustedByName(r *run, key string, raw []byte) []*vcert {
 	var out []*vcert
 	for _, c := range v.roots {
@@ -365,78 +439,76 @@ func (v *verifier) trustedByName(r *run, key string, raw []byte) []*vcert {
 			out = append(out, c)
 		}
 	}
+	for _, c := range r.folderCerts {
+		if c.subj == key {
+			out = append(out, c)
+		}
+	}
 	if len(out) > 0 || v.opts.CAPath == nil {
 		return out
 	}
-	v.mu.Lock()
-	e, ok := v.capathCert[key]
-	v.mu.Unlock()
-	if !ok {
-		certs, err := v.opts.CAPath.LookupIssuers(raw)
-		seen := map[string]bool{}
-		for _, c := range certs {
-			if c == nil || seen[string(c.Raw)] {
-				continue // X509_STORE keeps one copy of identical certificates
-			}
-			seen[string(c.Raw)] = true
-			vc := v.cert(c)
-			if vc.subj == key {
-				e.certs = append(e.certs, vc)
-			}
-		}
-		if err != nil {
-			e.err = fmt.Errorf("pki: looking up issuer in CA folder: %w", err)
-		}
-		v.mu.Lock()
-		v.capathCert[key] = e
-		v.mu.Unlock()
+	hash, err := nameHashHex(raw)
+	if err != nil || r.loadedCertHash[hash] {
+		return nil
 	}
+	if r.loadedCertHash == nil {
+		r.loadedCertHash = map[string]bool{}
+	}
+	r.loadedCertHash[hash] = true
+	e := v.folderCerts(hash, raw)
 	if e.err != nil {
 		r.lookupErrs = append(r.lookupErrs, e.err)
 	}
-	return e.certs
+	for _, c := range e.certs {
+		if !r.storeHas(c) {
+			r.folderCerts = append(r.folderCerts, c)
+		}
+	}
+	for _, c := range r.folderCerts {
+		if c.subj == key {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
-// storeCRLs returns the trust store's CRLs issued under the given name: those
-// of the CAfile, then those of the CA folder. nil means the store has none
-// (OpenSSL's lookup fails).
+// storeCRLs returns the store's CRLs issued under the given name, after
+// reading the name's HASH.rN files (X509_STORE_CTX_get1_crls): those of the
+// CAfile first, then those read from the folder. nil means none.
 func (v *verifier) storeCRLs(r *run, key string, raw []byte) []*vcrl {
+	if v.opts.CAPath != nil {
+		if hash, err := nameHashHex(raw); err == nil && !r.loadedCRLHash[hash] {
+			if r.loadedCRLHash == nil {
+				r.loadedCRLHash = map[string]bool{}
+			}
+			r.loadedCRLHash[hash] = true
+			e := v.folderCRLs(hash, raw)
+			if e.err != nil {
+				r.lookupErrs = append(r.lookupErrs, e.err)
+			}
+		next:
+			for _, c := range e.crls {
+				for _, x := range append(append([]*vcrl(nil), v.rootCRLs...), r.folderCRLs...) {
+					if bytes.Equal(x.c.Raw, c.c.Raw) {
+						continue next
+					}
+				}
+				r.folderCRLs = append(r.folderCRLs, c)
+			}
+		}
+	}
 	var out []*vcrl
 	for _, c := range v.rootCRLs {
 		if c.iss == key {
 			out = append(out, c)
 		}
 	}
-	if v.opts.CAPath == nil {
-		return out
-	}
-	v.mu.Lock()
-	e, ok := v.capathCRL[key]
-	v.mu.Unlock()
-	if !ok {
-		crls, err := v.opts.CAPath.LookupCRLs(raw)
-		seen := map[string]bool{}
-		for _, c := range crls {
-			if c == nil || seen[string(c.Raw)] {
-				continue
-			}
-			seen[string(c.Raw)] = true
-			vc := v.crl(c)
-			if vc.iss == key {
-				e.crls = append(e.crls, vc)
-			}
+	for _, c := range r.folderCRLs {
+		if c.iss == key {
+			out = append(out, c)
 		}
-		if err != nil {
-			e.err = fmt.Errorf("pki: looking up CRL in CA folder: %w", err)
-		}
-		v.mu.Lock()
-		v.capathCRL[key] = e
-		v.mu.Unlock()
 	}
-	if e.err != nil {
-		r.lookupErrs = append(r.lookupErrs, e.err)
-	}
-	return append(out, e.crls...)
+	return out
 }
 
 // checkSig reports whether issuer's key verifies subject's signature. Checks
@@ -487,6 +559,12 @@ type run struct {
 	errs         []VerifyError
 	lookupErrs   []error
 	internal     error // OpenSSL's internal-error return: failure without a line
+
+	// The part of the trust store read from the CA folder so far.
+	folderCerts    []*vcert
+	folderCRLs     []*vcrl
+	loadedCertHash map[string]bool
+	loadedCRLHash  map[string]bool
 
 	// CRL state of check_cert.
 	currentIssuer  *vcert

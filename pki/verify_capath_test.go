@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"crypto/x509"
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -91,5 +92,53 @@ func TestHashDirSeveralFolders(t *testing.T) {
 	}
 	if r := Verify(leaf.cert, VerifyOptions{CAPath: OpenHashDir(a), MaxDepth: -1}); r.OK() {
 		t.Errorf("got OK from the folder without the CA")
+	}
+}
+
+// A folder file read for one name puts all its certificates into OpenSSL's
+// store, so a root bundled under its intermediate's hash is found.
+func TestHashDirBundleFillsStore(t *testing.T) {
+	openssl := pkitest.Tool(t, "openssl")
+	root := mkCert(t, certSpec{cn: "Bundle Root", ca: true}, nil)
+	inter := mkCert(t, certSpec{cn: "Bundle Intermediate", ca: true}, root)
+	leaf := mkCert(t, certSpec{cn: "bundle leaf"}, inter)
+	revoking := mkCRL(t, crlSpec{revoked: []revoked{{leaf.cert.SerialNumber, 1}}}, inter)
+	rootCRL := mkCRL(t, crlSpec{}, root)
+	tests := []struct {
+		name  string
+		files map[string][]byte
+		crl   string // "" or -crl_check / -crl_check_all
+		want  []string
+	}{
+		{"root bundled under the intermediate's hash", map[string][]byte{
+			testNameHash(inter.cert.RawSubject) + ".0": certsPEM(inter.cert, root.cert)}, "", nil},
+		{"root alone under the intermediate's hash", map[string][]byte{
+			testNameHash(inter.cert.RawSubject) + ".0": certsPEM(root.cert)}, "", []string{"20@0"}},
+		{"CRL bundle under one hash", map[string][]byte{
+			testNameHash(inter.cert.RawSubject) + ".0":  certsPEM(inter.cert, root.cert),
+			testNameHash(inter.cert.RawSubject) + ".r0": crlsPEM(revoking, rootCRL)}, "-crl_check_all", []string{"23@0"}},
+		{"root CRL bundled under the root's hash only", map[string][]byte{
+			testNameHash(inter.cert.RawSubject) + ".0": certsPEM(inter.cert, root.cert),
+			testNameHash(root.cert.RawSubject) + ".r0": crlsPEM(rootCRL, revoking)}, "-crl_check_all", []string{"3@0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			capath := filepath.Join(dir, "capath")
+			if err := os.Mkdir(capath, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for name, data := range tt.files {
+				writeTestFile(t, capath, name, data)
+			}
+			c := vcase{name: tt.name, files: []*x509.Certificate{leaf.cert}, want: [][]string{tt.want}}
+			switch tt.crl {
+			case "-crl_check":
+				c.crlCheck = "leaf"
+			case "-crl_check_all":
+				c.crlCheck = "all"
+			}
+			runVerifyCaseWithCAPath(t, openssl, c, capath)
+		})
 	}
 }

@@ -31,6 +31,7 @@ import (
 
 type vcase struct {
 	name      string
+	capathDir string              // a CA folder prepared by the test (instead of capath/capathCRL)
 	files     []*x509.Certificate // certificates to verify, one file each
 	cafile    []*x509.Certificate
 	cafileCRL []*x509.RevocationList // CRLs in the CAfile
@@ -76,7 +77,9 @@ func runOpenSSLVerify(t *testing.T, openssl, dir string, c vcase, files []string
 		data := append(certsPEM(c.cafile...), crlsPEM(c.cafileCRL...)...)
 		args = append(args, "-CAfile", writeTestFile(t, dir, "cafile.pem", data))
 	}
-	if len(c.capath) > 0 || len(c.capathCRL) > 0 {
+	if c.capathDir != "" {
+		args = append(args, "-CApath", c.capathDir)
+	} else if len(c.capath) > 0 || len(c.capathCRL) > 0 {
 		capath := filepath.Join(dir, "capath")
 		if err := os.Mkdir(capath, 0o755); err != nil {
 			t.Fatal(err)
@@ -179,7 +182,9 @@ func (c vcase) options(t *testing.T, dir string) VerifyOptions {
 	if c.depth != nil {
 		o.MaxDepth = *c.depth
 	}
-	if len(c.capath) > 0 || len(c.capathCRL) > 0 {
+	if c.capathDir != "" {
+		o.CAPath = OpenHashDir(c.capathDir)
+	} else if len(c.capath) > 0 || len(c.capathCRL) > 0 {
 		o.CAPath = OpenHashDir(filepath.Join(dir, "capath"))
 	}
 	return o
@@ -557,4 +562,9 @@ func TestVerifyMatchesOpenSSLEdgeCases(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { runVerifyCase(t, openssl, c) })
 	}
+}
+
+func runVerifyCaseWithCAPath(t *testing.T, openssl string, c vcase, capath string) {
+	c.capathDir = capath
+	runVerifyCase(t, openssl, c)
 }
