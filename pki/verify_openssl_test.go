@@ -505,6 +505,11 @@ func TestVerifyMatchesOpenSSLEdgeCases(t *testing.T) {
 	mailBad := mkCert(t, certSpec{cn: "mail bad", emails: []string{"a@other.example"}}, multiRoot)
 	mailSubj := mkCert(t, certSpec{subject: &pkix.Name{CommonName: "subject mail", ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidEmailAddress, Value: "b@other.example"}}}}, multiRoot)
 	uriBad := mkCert(t, certSpec{cn: "uri bad", uris: []string{"https://example.com/"}}, multiRoot)
+	// SmtpUTF8Mailbox SAN (RFC 8398) against an email constraint with an
+	// A-label domain.
+	eaiRoot := mkCert(t, certSpec{cn: "EAI Root", ca: true, permMails: []string{"xn--bcher-kva.example"}}, nil)
+	eaiGood := mkCert(t, certSpec{cn: "eai", extra: []pkix.Extension{smtpUTF8SAN(t, "δοκιμή@bücher.example")}}, eaiRoot)
+	eaiBad := mkCert(t, certSpec{cn: "eai bad", extra: []pkix.Extension{smtpUTF8SAN(t, "δοκιμή@other.example")}}, eaiRoot)
 	// CRL oddities.
 	caNoCRLSign := mkCert(t, certSpec{cn: "CA without cRLSign", ca: true, ku: x509.KeyUsageCertSign}, nil)
 	leafNoCRLSign := mkCert(t, certSpec{cn: "below no-cRLSign CA"}, caNoCRLSign)
@@ -545,6 +550,10 @@ func TestVerifyMatchesOpenSSLEdgeCases(t *testing.T) {
 		{name: "email constraint violated", files: one(mailBad), cafile: one(multiRoot), want: w("47@0")},
 		{name: "subject emailAddress not IA5String under email constraints", files: one(mailSubj), cafile: one(multiRoot), want: w("53@0")},
 		{name: "URI constraint violated", files: one(uriBad), cafile: one(multiRoot), want: w("47@0")},
+		{name: "SmtpUTF8Mailbox within A-label constraint", files: one(eaiGood), cafile: one(eaiRoot), want: ok},
+		{name: "SmtpUTF8Mailbox outside constraint", files: one(eaiBad), cafile: one(eaiRoot), want: w("47@0")},
+		{name: "verify_email on SmtpUTF8Mailbox", files: one(eaiGood), cafile: one(eaiRoot), email: "δοκιμή@bücher.example", want: ok},
+		{name: "verify_email on SmtpUTF8Mailbox mismatch", files: one(eaiGood), cafile: one(eaiRoot), email: "x@bücher.example", want: w("63@0")},
 		{name: "CRL issuer without cRLSign", files: one(leafNoCRLSign), cafile: one(caNoCRLSign), crls: []*x509.RevocationList{crlNoCRLSign}, crlCheck: "leaf", want: w("35@0")},
 		{name: "CA-only CRL for a leaf", files: one(crlLeaf), cafile: one(crlRoot), crls: []*x509.RevocationList{caOnlyCRL}, crlCheck: "leaf", want: w("44@0")},
 		{name: "CRL with unknown critical extension", files: one(crlLeaf), cafile: one(crlRoot), crls: []*x509.RevocationList{criticalCRL}, crlCheck: "leaf", want: w("36@0")},
@@ -567,4 +576,23 @@ func TestVerifyMatchesOpenSSLEdgeCases(t *testing.T) {
 func runVerifyCaseWithCAPath(t *testing.T, openssl string, c vcase, capath string) {
 	c.capathDir = capath
 	runVerifyCase(t, openssl, c)
+}
+
+// smtpUTF8SAN builds a subjectAltName with one SmtpUTF8Mailbox otherName.
+func smtpUTF8SAN(t *testing.T, mailbox string) pkix.Extension {
+	t.Helper()
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
+			b.AddASN1ObjectIdentifier(oidSmtpUTF8Mailbox)
+			b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.UTF8String, func(b *cryptobyte.Builder) { b.AddBytes([]byte(mailbox)) })
+			})
+		})
+	})
+	der, err := b.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkix.Extension{Id: oidExtSAN, Value: der}
 }

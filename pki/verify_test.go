@@ -187,3 +187,24 @@ func TestVerifyOptionsCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestPunycode(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"bcher-kva", "bücher"},
+		{"mnchen-3ya", "münchen"},
+		{"wgv71a119e", "日本語"},
+		{"abc-", "abc"},
+	}
+	for _, tt := range tests {
+		got, err := punycodeDecode(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("punycodeDecode(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := punycodeDecode("a\x80-b"); err == nil {
+		t.Errorf("non-ASCII basic code points accepted")
+	}
+	if got, err := aToULabel("mail.xn--bcher-kva.example"); err != nil || got != "mail.bücher.example" {
+		t.Errorf("aToULabel = %q, %v", got, err)
+	}
+}
