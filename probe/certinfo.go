@@ -79,7 +79,9 @@ func sanList(c *x509.Certificate) []string {
 }
 
 func isSelfSigned(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
+	// CheckSignatureFrom would insist that the issuer be a CA; a self-signed
+	// leaf is not, so check the signature with its own key directly.
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 func keyDescription(pub any) string {
