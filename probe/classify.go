@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -136,14 +137,14 @@ func (p *prober) classifyTLS(err error, afterHandshake bool) *Failure {
 		}
 		return newFailure(CauseTLSAlertUnknown, StageTLS, raw, alert, f)
 	}
+	if errors.Is(err, syscall.ECONNRESET) {
+		return newFailure(CauseNetworkError, StageTLS, raw, nil, f)
+	}
 	if isClosed(err) && !afterHandshake && !serverHello && len(p.tracer.receivedBytes()) == 0 {
 		// Closed on our ClientHello with no word: servers that dislike the
 		// offer (no shared suite or version) sometimes do this, but so do
 		// other things; say what we know.
 		return newFailure(CauseTLSUnexplained, StageTLS, raw, nil, f)
-	}
-	if errors.Is(err, syscall.ECONNRESET) {
-		return newFailure(CauseNetworkError, StageTLS, raw, nil, f)
 	}
 	return newFailure(CauseTLSUnexplained, StageTLS, raw, nil, f)
 }
@@ -162,7 +163,7 @@ func (p *prober) firstReceived(fallback []byte) string {
 const goHTTPSOnPlainBody = "Client sent an HTTP request to an HTTPS server"
 
 // classifyHTTP explains a failed upgrade.
-func (p *prober) classifyHTTP(err error, resp *http.Response) *Failure {
+func (p *prober) classifyHTTP(ctx context.Context, err error, resp *http.Response) *Failure {
 	f := p.facts
 	raw := err.Error()
 	first := p.capture.readBytes()
@@ -182,6 +183,14 @@ func (p *prober) classifyHTTP(err error, resp *http.Response) *Failure {
 			return newFailure(CausePlainToTLSServer, StageHTTP, raw, nil, f)
 		}
 		if len(first) == 0 && isClosed(err) {
+			// OpenSSL closes without a word on plain HTTP ("http request"
+			// error). Find out whether that port speaks TLS by trying.
+			if !p.secure {
+				if v, ok := p.speaksTLS(ctx); ok {
+					f.FirstBytes = "no answer, but a TLS handshake on the same port got a " + VersionName(v) + " ServerHello"
+					return newFailure(CausePlainToTLSServer, StageHTTP, raw, nil, f)
+				}
+			}
 			return newFailure(CauseHTTPNoAnswer, StageHTTP, raw, nil, f)
 		}
 		if len(first) > 0 {
@@ -285,4 +294,31 @@ func classifyWS(f Facts, err error) *Failure {
 		return newFailure(CauseWSClosedAbnormally, StageWS, raw, nil, f)
 	}
 	return newFailure(CauseWSClosedByPeer, StageWS, raw, nil, f)
+}
+
+// speaksTLS makes one extra, bounded connection to the same address and
+// reports whether a ServerHello answers a ClientHello there.
+func (p *prober) speaksTLS(ctx context.Context) (uint16, bool) {
+	if p.rep.TCP == nil {
+		return 0, false
+	}
+	limit := p.o.timeout()
+	if limit > 3*time.Second {
+		limit = 3 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", p.rep.TCP.Remote)
+	if err != nil {
+		return 0, false
+	}
+	defer c.Close()
+	tr := NewTracer(true)
+	cfg := &tls.Config{InsecureSkipVerify: true, ServerName: p.sni} // only looking for a ServerHello
+	// The handshake's own error does not matter: the trace tells whether a
+	// ServerHello came back.
+	_ = tls.Client(tr.Wrap(c), cfg).HandshakeContext(ctx)
+	seen, v := tr.ServerHello()
+	return v, seen
 }

@@ -82,6 +82,8 @@ type Options struct {
 	Verify VerifyFunc
 	// Now is the clock used for certificate checks (default time.Now).
 	Now func() time.Time
+	// Resolver resolves host names (nil: net.DefaultResolver).
+	Resolver *net.Resolver
 }
 
 func (o *Options) timeout() time.Duration {
@@ -215,7 +217,11 @@ func (p *prober) dial(ctx context.Context) (*Session, *Report, error) {
 		p.rep.stage(StageResolve, start, nil)
 	} else {
 		rctx, cancel := p.stageCtx(ctx)
-		ips, err := net.DefaultResolver.LookupIPAddr(rctx, host)
+		r := p.o.Resolver
+		if r == nil {
+			r = net.DefaultResolver
+		}
+		ips, err := r.LookupIPAddr(rctx, host)
 		cancel()
 		p.rep.stage(StageResolve, start, err)
 		if err != nil {
@@ -491,7 +497,7 @@ func (p *prober) upgrade(ctx context.Context, wire net.Conn) (*Session, *Report,
 	p.fillHTTP(resp)
 	if err != nil {
 		wire.Close()
-		return nil, p.rep, p.fail(p.classifyHTTP(err, resp), err)
+		return nil, p.rep, p.fail(p.classifyHTTP(ctx, err, resp), err)
 	}
 	p.rep.WS = &WSInfo{Subprotocol: conn.Subprotocol(), Extensions: resp.Header.Get("Sec-WebSocket-Extensions")}
 	return newSession(p, conn), p.rep, nil

@@ -77,7 +77,7 @@ func TestSuccessAgainstNodeWithClientCert(t *testing.T) {
 	e := newEnv(t)
 	for _, v := range tlsVersions {
 		t.Run(v.name, func(t *testing.T) {
-			addr, _ := e.startNode(e.path("server.pem"), e.path("server.key"), e.path("ca.pem"), "require")
+			addr, _ := e.startNode(t, e.path("server.pem"), e.path("server.key"), e.path("ca.pem"), "require")
 			o := e.clientOpts("wss://" + addr + "/")
 			o.MinVersion, o.MaxVersion = v.v, v.v
 			o.Send = []Message{Text("ping")}
@@ -158,7 +158,7 @@ func TestServerCertCauses(t *testing.T) {
 
 func TestServerCertUntrustedAgainstOpenSSL(t *testing.T) {
 	e := newEnv(t)
-	addr := e.startOpenSSL("-www")
+	addr := e.startOpenSSL(t, "-www")
 	o := e.clientOpts("wss://" + addr + "/")
 	o.RootCAs = e.other.Pool()
 	rep, f, err := run(t, o)

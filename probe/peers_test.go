@@ -70,6 +70,9 @@ func (e *env) crl(revoked ...*pkitest.Cert) string {
 func startProcess(t *testing.T, prefix string, stdin bool, name string, args ...string) (string, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
+	if mods, err := filepath.Abs(filepath.Join("..", "testdata", "node", "node_modules")); err == nil {
+		cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +118,13 @@ func startProcess(t *testing.T, prefix string, stdin bool, name string, args ...
 			addr = "127.0.0.1:" + addr
 		}
 		return addr, logs
+	case <-done:
+		select {
+		case l := <-lines:
+			t.Fatalf("%s exited right after it listened (%s): %s", name, l, logs.String())
+		default:
+		}
+		t.Fatalf("%s exited before it listened: %s", name, logs.String())
 	case <-time.After(10 * time.Second):
 		t.Fatalf("%s did not start: %s", name, logs.String())
 	}
@@ -141,31 +151,30 @@ func (s *syncBuffer) String() string {
 
 // startOpenSSL runs `openssl s_server` with the server certificate and the
 // extra arguments; it returns the address.
-func (e *env) startOpenSSL(args ...string) string {
-	e.t.Helper()
-	bin := pkitest.Tool(e.t, "openssl")
+func (e *env) startOpenSSL(t *testing.T, args ...string) string {
+	t.Helper()
+	bin := pkitest.Tool(t, "openssl")
 	base := []string{"s_server", "-accept", "127.0.0.1:0", "-cert", e.path("server.pem"), "-key", e.path("server.key"), "-naccept", "10"}
-	addr, _ := startProcess(e.t, "ACCEPT", true, bin, append(base, args...)...)
+	addr, _ := startProcess(t, "ACCEPT", true, bin, append(base, args...)...)
 	return addr
 }
 
 // startNode runs testdata/probe/node-wss-server.js.
-func (e *env) startNode(args ...string) (string, *syncBuffer) {
-	e.t.Helper()
-	bin := pkitest.Tool(e.t, "node")
+func (e *env) startNode(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	bin := pkitest.Tool(t, "node")
 	mods, err := filepath.Abs(filepath.Join("..", "testdata", "node", "node_modules"))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(mods, "ws")); err != nil {
 		if pkitest.InCI() {
-			e.t.Fatalf("npm package ws is not installed (cd testdata/node && npm ci): %v", err)
+			t.Fatalf("npm package ws is not installed (cd testdata/node && npm ci): %v", err)
 		}
-		e.t.Skipf("npm package ws is not installed: %v", err)
+		t.Skipf("npm package ws is not installed: %v", err)
 	}
 	script, _ := filepath.Abs(filepath.Join("..", "testdata", "probe", "node-wss-server.js"))
-	e.t.Setenv("NODE_PATH", mods)
-	return startProcess(e.t, "LISTEN", true, bin, append([]string{script}, args...)...)
+	return startProcess(t, "LISTEN", true, bin, append([]string{script}, args...)...)
 }
 
 // listen opens a loopback listener closed at the end of the test.
