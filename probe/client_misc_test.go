@@ -316,7 +316,10 @@ func TestWSCauses(t *testing.T) {
 		{"ws_closed_by_peer", closeWith(1011, "handler crashed"), "", CauseWSClosedByPeer, ExitWebSocket, "1011"},
 		{"ws_closed_abnormally", func(c *websocket.Conn) { c.NetConn().Close() }, "", CauseWSClosedAbnormally, ExitWebSocket, "1006"},
 		{"ws_no_reply", func(c *websocket.Conn) { _, _, _ = c.ReadMessage() }, "", CauseWSNoReply, ExitWebSocket, "timeout"},
-		{"expect_mismatch", func(c *websocket.Conn) { _ = c.WriteMessage(websocket.TextMessage, []byte("pong?")); _, _, _ = c.ReadMessage() }, "pong", CauseExpectMismatch, ExitCheckFailed, "differs"},
+		{"expect_mismatch", func(c *websocket.Conn) {
+			_ = c.WriteMessage(websocket.TextMessage, []byte("pong?"))
+			_, _, _ = c.ReadMessage()
+		}, "pong", CauseExpectMismatch, ExitCheckFailed, "differs"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
