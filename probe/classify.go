@@ -56,6 +56,9 @@ func (p *prober) classifyTLS(err error, afterHandshake bool) *Failure {
 	f := p.facts
 	raw := err.Error()
 	alert := AlertFromError(err)
+	if a := p.tracer.LastAlert(false); alert == nil && a != nil && a.Code != 0 {
+		alert = a // a plaintext alert crypto/tls did not report as such
+	}
 	serverHello, _ := p.tracer.ServerHello()
 
 	p.mu.Lock()

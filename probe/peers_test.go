@@ -330,3 +330,17 @@ type nullWriter struct{}
 func (nullWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 func nullLogger() *log.Logger { return log.New(nullWriter{}, "", 0) }
+
+// readPEM returns the DER of the first PEM block of a file.
+func readPEM(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pem.Decode(data)
+	if b == nil {
+		t.Fatalf("%s: no PEM", path)
+	}
+	return b.Bytes
+}

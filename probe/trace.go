@@ -95,6 +95,8 @@ type Tracer struct {
 	serverHello   bool
 	serverVersion uint16
 	certRequest   bool
+	// lastAlert holds the last plaintext alert per direction (0 sent, 1 received).
+	lastAlert [2]*Alert
 	// firstRecv holds the first bytes received, raw, for diagnosis.
 	firstRecv []byte
 	// onEvent, when set, is called (outside the lock) for each event.
@@ -131,6 +133,19 @@ func (t *Tracer) ServerHello() (seen bool, version uint16) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.serverHello, t.serverVersion
+}
+
+// LastAlert returns the last plaintext alert seen in one direction (sent by
+// this side when sent is true), or nil. It finds alerts crypto/tls could not
+// read itself, such as a TLS 1.3 peer's plaintext alert that Go tries to
+// decrypt ("bad record MAC").
+func (t *Tracer) LastAlert(sent bool) *Alert {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if sent {
+		return t.lastAlert[0]
+	}
+	return t.lastAlert[1]
 }
 
 // receivedBytes returns the first bytes received (at most 64).
@@ -276,6 +291,12 @@ func (d *recordParser) record(t *Tracer, typ uint8, version uint16, payload []by
 			}
 			e.AlertLevel = level
 			e.Alert = &Alert{Name: AlertName(payload[1]), Code: payload[1], Sent: d.sent}
+			a := *e.Alert
+			if d.sent {
+				t.lastAlert[0] = &a
+			} else {
+				t.lastAlert[1] = &a
+			}
 		}
 	}
 	idx := -1
