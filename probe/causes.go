@@ -315,6 +315,9 @@ var causes = []*Cause{
 		Title: "wss:// to a port that does not speak TLS",
 		Seen:  "`tls: first record does not look like a TLS handshake` (tls.RecordHeaderError); openssl: `wrong version number`",
 		Explain: func(f Facts) string {
+			if f.serverSide() {
+				return "the client started a TLS handshake on this plain ws:// port: it dialled wss:// or https://, but this server speaks plain ws:// and http://"
+			}
 			return fmt.Sprintf("we sent a TLS ClientHello to %s but it answered in plain text (%s): that port serves plain HTTP or another protocol, not TLS", f.hostPort(), orDefault(f.FirstBytes, "not a TLS record"))
 		},
 		Fix: func(f Facts) string {
@@ -326,6 +329,9 @@ var causes = []*Cause{
 		Title: "ws:// to a port that speaks TLS",
 		Seen:  "`malformed HTTP response \"\\x15\\x03\\x01...\"`, `400 Client sent an HTTP request to an HTTPS server`",
 		Explain: func(f Facts) string {
+			if f.serverSide() {
+				return fmt.Sprintf("the client sent plain HTTP (%s) to this TLS port: it dialled ws:// or http://, but this server needs wss:// or https://", orDefault(f.FirstBytes, "a request"))
+			}
 			return fmt.Sprintf("we sent a plain HTTP upgrade request to %s but it answered as a TLS server (%s): that port needs wss://", f.hostPort(), orDefault(f.FirstBytes, "a TLS alert record"))
 		},
 		Fix: func(f Facts) string {

@@ -278,13 +278,13 @@ func (s *Server) handle(id int, c net.Conn) {
 	case s.tlsCfg != nil && looksHTTP(first):
 		f := newFailure(CausePlainToTLSServer, StageHTTP, "plain HTTP request on a TLS port", nil,
 			Facts{Side: "server", FirstBytes: quoteStart(first, 16)})
-		ev(ServerEvent{Kind: "plain_http_on_tls", Text: "the client sent plain HTTP to this TLS port: " + f.Cause, Failure: f})
+		ev(ServerEvent{Kind: "plain_http_on_tls", Text: "plain HTTP on this TLS port", Failure: f})
 		_, _ = io.WriteString(c, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"+
 			goHTTPSOnPlainBody+".\nThis port speaks TLS: use wss:// or https://.\n")
 		c.Close()
 	case s.tlsCfg == nil && looksTLS:
 		f := newFailure(CauseTLSToPlainServer, StageTLS, "TLS ClientHello on a plain port", nil, Facts{Side: "server"})
-		ev(ServerEvent{Kind: "tls_on_plain", Text: "the client started TLS on this plain port (wss:// or https:// to a ws:// server)", Failure: f})
+		ev(ServerEvent{Kind: "tls_on_plain", Text: "TLS ClientHello on this plain port", Failure: f})
 		// A plain HTTP answer makes TLS clients say "does not look like TLS".
 		_, _ = io.WriteString(c, "HTTP/1.0 400 Bad Request\r\nConnection: close\r\n\r\nThis port speaks plain ws:// and http://, not TLS.\n")
 		c.Close()
@@ -316,7 +316,7 @@ func (s *Server) serveTLS(ci *connInfo, pc net.Conn, ev func(ServerEvent)) {
 			MaxVersion: s.o.MaxVersion, CipherSuites: s.o.CipherSuites, Certificate: s.leaf(ci.hello),
 			ReceivedAlert: ci.tracer.LastAlert(false)}
 		f := ExplainServerHandshake(err, ci.hello, &cs, s.o.ClientAuth, side)
-		ev(ServerEvent{Kind: "handshake_failed", Text: fmt.Sprintf("handshake failed: %s [%s] %s", f.Raw, f.CauseID, f.Cause), Failure: f})
+		ev(ServerEvent{Kind: "handshake_failed", Text: "handshake failed: " + f.Raw, Failure: f})
 		tc.Close()
 		return
 	}
