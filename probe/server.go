@@ -103,6 +103,9 @@ type Server struct {
 	// tracked by http.Server); closing stops new ones from being counted.
 	handlers sync.WaitGroup
 	closing  bool
+	// ctx ends at Shutdown; open WebSockets close with it.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 type connInfo struct {
@@ -126,6 +129,7 @@ func NewServer(o ServerOptions) (*Server, error) {
 		o.IdleTimeout = 2 * time.Minute
 	}
 	s := &Server{o: o, conns: make(chan net.Conn), info: map[string]*connInfo{}, quit: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if len(o.Certificates) > 0 || o.GetCertificate != nil {
 		s.tlsCfg = &tls.Config{
 			Certificates:   o.Certificates,
@@ -178,7 +182,7 @@ func (s *Server) Start(ctx context.Context) error {
 		s.acceptLoop()
 	}()
 	stop := context.AfterFunc(ctx, func() { _ = s.Shutdown(context.Background()) })
-	go func() { <-s.quit; stop() }()
+	context.AfterFunc(s.ctx, func() { stop() })
 	mode := "plain ws:// and http://"
 	if s.tlsCfg != nil {
 		mode = "TLS (wss:// and https://), client auth " + clientAuthName(s.o.ClientAuth)
@@ -194,6 +198,7 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // server's goroutines (bounded by ctx).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.once.Do(func() {
+		s.cancel()
 		close(s.quit)
 		if s.ln != nil {
 			s.ln.Close()
@@ -414,7 +419,7 @@ func (s *Server) echo(w http.ResponseWriter, r *http.Request, ev func(ServerEven
 		return
 	}
 	defer c.Close()
-	stop := context.AfterFunc(contextFromQuit(s.quit), func() { c.Close() })
+	stop := context.AfterFunc(s.ctx, func() { c.Close() })
 	defer stop()
 	ev(ServerEvent{Kind: "ws_open", Text: "WebSocket open, origin " + orDefault(r.Header.Get("Origin"), "(none)")})
 	for i := 0; i < 1_000_000; i++ {
@@ -437,12 +442,6 @@ func (s *Server) echo(w http.ResponseWriter, r *http.Request, ev func(ServerEven
 			return
 		}
 	}
-}
-
-func contextFromQuit(quit chan struct{}) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { <-quit; cancel() }()
-	return ctx
 }
 
 // connectionReport is the text answer to a plain HTTP(S) request.
