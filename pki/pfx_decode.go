@@ -155,9 +155,6 @@ func (p *pfxParser) verifyMAC(in *cryptobyte.String, msg []byte) (*PFXMAC, error
 	if !md.Empty() && (!md.ReadASN1Integer(&iter) || !md.Empty()) {
 		return nil, errors.New("pki: malformed PKCS#12 MAC iteration count")
 	}
-	if err := checkIterations(iter); err != nil {
-		return nil, fmt.Errorf("pki: PKCS#12 MAC: %w", err)
-	}
 	algBody := alg
 	if !algBody.ReadASN1(&algBody, cbasn1.SEQUENCE) || !algBody.ReadASN1ObjectIdentifier(&oid) {
 		return nil, errors.New("pki: malformed PKCS#12 MAC algorithm")
@@ -176,6 +173,10 @@ func (p *pfxParser) verifyMAC(in *cryptobyte.String, msg []byte) (*PFXMAC, error
 		d, ok := macDigests[oid.String()]
 		if !ok {
 			return nil, &UnsupportedAlgorithmError{What: "PKCS#12 MAC", OID: oid}
+		}
+		// PBMAC1 ignores the MacData iteration count; the classic MAC uses it.
+		if err := checkIterations(iter); err != nil {
+			return nil, fmt.Errorf("pki: PKCS#12 MAC: %w", err)
 		}
 		mac.Algorithm = d.name
 		compute = func(pw pbePassword) []byte { return pkcs12MAC(d.hash, pw.bmp, salt, iter, msg) }
@@ -326,8 +327,13 @@ func (p *pfxParser) parseContentInfo(ci cryptobyte.String) (*PFXSafe, error) {
 // readImplicitOctetString reads encryptedContent [0] IMPLICIT OCTET STRING,
 // primitive or (BER) constructed from OCTET STRING segments.
 func readImplicitOctetString(in *cryptobyte.String) ([]byte, error) {
-	var b []byte
-	if in.ReadASN1Bytes(&b, cbasn1.Tag(0).ContextSpecific()) {
+	// cryptobyte consumes an element even when its tag does not match, so
+	// peek before choosing the form.
+	if in.PeekASN1Tag(cbasn1.Tag(0).ContextSpecific()) {
+		var b []byte
+		if !in.ReadASN1Bytes(&b, cbasn1.Tag(0).ContextSpecific()) {
+			return nil, errors.New("malformed encryptedContent")
+		}
 		return b, nil
 	}
 	var segs cryptobyte.String
