@@ -152,6 +152,31 @@ func TestPFXEmptyPasswordOpenSSL(t *testing.T) {
 	}
 }
 
+// TestPFXEmptyPasswordEncoding pins down which form of the empty pass phrase
+// OpenSSL's MAC uses (the two-byte BMP NUL, not zero bytes) and checks that
+// EncodePFX uses the same, so strict readers that try only one form agree.
+func TestPFXEmptyPasswordEncoding(t *testing.T) {
+	pkitest.Tool(t, "openssl")
+	dir := t.TempDir()
+	c := newPFXChain(t, nil)
+	leaf, key, _ := c.files(t, dir)
+	f := filepath.Join(dir, "empty.p12")
+	openssl(t, "pkcs12", "-export", "-in", leaf, "-inkey", key, "-passout", "pass:", "-out", f, "-macalg", "sha1")
+	theirs, _ := os.ReadFile(f)
+	ours, err := EncodePFX(c.options(PFXCompat, "", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, der := range map[string][]byte{"openssl": theirs, "wsskit": ours} {
+		p := splitPFX(t, der)
+		nul := pkcs12MAC(p.macHash, []byte{0, 0}, p.salt, p.iter, p.authSafe)
+		none := pkcs12MAC(p.macHash, nil, p.salt, p.iter, p.authSafe)
+		if !bytes.Equal(nul, p.digest) || bytes.Equal(none, p.digest) {
+			t.Errorf("%s: MAC matches BMP NUL %v, zero-length %v; want only BMP NUL", name, bytes.Equal(nul, p.digest), bytes.Equal(none, p.digest))
+		}
+	}
+}
+
 // pemBlocks decodes every PEM block in s.
 func pemBlocks(t testing.TB, s string) []*pem.Block {
 	t.Helper()

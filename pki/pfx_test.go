@@ -431,53 +431,68 @@ func TestParsePFXBER(t *testing.T) {
 	}
 }
 
+// pfxParts are the pieces of a DER PFX the BER rewrite and MAC tests need.
+type pfxParts struct {
+	version              int
+	ctype                []byte // the authSafe content type OID element
+	authSafe             []byte // the MAC input
+	macAlg, digest, salt []byte
+	iter                 int
+	macHash              func() hash.Hash
+}
+
+func splitPFX(t testing.TB, der []byte) *pfxParts {
+	t.Helper()
+	in := cryptobyte.String(der)
+	var pdu, ci, md, di, oidElem, algElem cryptobyte.String
+	p := &pfxParts{}
+	if !in.ReadASN1(&pdu, cbasn1.SEQUENCE) || !pdu.ReadASN1Integer(&p.version) || !pdu.ReadASN1(&ci, cbasn1.SEQUENCE) ||
+		!ci.ReadASN1Element(&oidElem, cbasn1.OBJECT_IDENTIFIER) {
+		t.Fatal("bad PFX")
+	}
+	p.ctype = oidElem
+	var err error
+	if p.authSafe, err = readExplicitOctetString(&ci); err != nil {
+		t.Fatal(err)
+	}
+	if !pdu.ReadASN1(&md, cbasn1.SEQUENCE) || !md.ReadASN1(&di, cbasn1.SEQUENCE) || !di.ReadASN1Element(&algElem, cbasn1.SEQUENCE) ||
+		!di.ReadASN1Bytes(&p.digest, cbasn1.OCTET_STRING) || !md.ReadASN1Bytes(&p.salt, cbasn1.OCTET_STRING) || !md.ReadASN1Integer(&p.iter) {
+		t.Fatal("bad MacData")
+	}
+	p.macAlg = algElem
+	switch len(p.digest) {
+	case 20:
+		p.macHash = sha1.New
+	case 32:
+		p.macHash = sha256.New
+	default:
+		t.Fatalf("unexpected MAC length %d", len(p.digest))
+	}
+	return p
+}
+
 // pfxToBER rewrites a DER PFX as BER and recomputes its MAC.
 func pfxToBER(t testing.TB, der, pass []byte) []byte {
 	t.Helper()
-	in := cryptobyte.String(der)
-	var pdu, ci, md, di, alg cryptobyte.String
-	var version int
-	var ctype []byte
-	var authSafe, salt, digest []byte
-	var iter int
-	var oidBytes cryptobyte.String
-	if !in.ReadASN1(&pdu, cbasn1.SEQUENCE) || !pdu.ReadASN1Integer(&version) || !pdu.ReadASN1(&ci, cbasn1.SEQUENCE) ||
-		!ci.ReadASN1Element(&oidBytes, cbasn1.OBJECT_IDENTIFIER) {
-		t.Fatal("bad PFX")
-	}
-	ctype = oidBytes
-	authSafe, err := readExplicitOctetString(&ci)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var algElem cryptobyte.String
-	if !pdu.ReadASN1(&md, cbasn1.SEQUENCE) || !md.ReadASN1(&di, cbasn1.SEQUENCE) || !di.ReadASN1Element(&algElem, cbasn1.SEQUENCE) ||
-		!di.ReadASN1Bytes(&digest, cbasn1.OCTET_STRING) || !md.ReadASN1Bytes(&salt, cbasn1.OCTET_STRING) || !md.ReadASN1Integer(&iter) {
-		t.Fatal("bad MacData")
-	}
-	alg = algElem
-	var h func() hash.Hash = sha1.New
-	if len(digest) == 32 {
-		h = sha256.New
-	}
-	berAuth := derToBER(t, authSafe, true)
-	mac := pkcs12MAC(h, pkcs12BMPPassword(pass), salt, iter, berAuth)
+	p := splitPFX(t, der)
+	berAuth := derToBER(t, p.authSafe, true)
+	mac := pkcs12MAC(p.macHash, pkcs12BMPPassword(pass), p.salt, p.iter, berAuth)
 
 	out := []byte{0x30, 0x80}
-	out = append(out, 0x02, 0x01, byte(version))
+	out = append(out, 0x02, 0x01, byte(p.version))
 	out = append(out, 0x30, 0x80)
-	out = append(out, ctype...)
+	out = append(out, p.ctype...)
 	out = append(out, 0xa0, 0x80)
 	out = append(out, berOctets(berAuth)...)
 	out = append(out, 0, 0, 0, 0)
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddBytes(alg)
+			b.AddBytes(p.macAlg)
 			b.AddASN1OctetString(mac)
 		})
-		b.AddASN1OctetString(salt)
-		b.AddASN1Int64(int64(iter))
+		b.AddASN1OctetString(p.salt)
+		b.AddASN1Int64(int64(p.iter))
 	})
 	out = append(out, b.BytesOrPanic()...)
 	return append(out, 0, 0)
@@ -508,7 +523,10 @@ func derToBER(t testing.TB, der []byte, deep bool) []byte {
 			out = append(out, 0, 0)
 		case tag == cbasn1.OCTET_STRING:
 			content := []byte(body)
-			if deep && isDERSequence(content) {
+			// Only the PKCS#12 containers (AuthenticatedSafe, SafeContents:
+			// SEQUENCE OF SEQUENCE) become BER inside; certificates and key
+			// structures stay DER, as every writer keeps them.
+			if deep && isBERContainer(content) {
 				content = derToBER(t, content, deep)
 			}
 			out = append(out, berOctets(content)...)
@@ -526,6 +544,16 @@ func derToBER(t testing.TB, der []byte, deep bool) []byte {
 		}
 	}
 	return out
+}
+
+func isBERContainer(b []byte) bool {
+	in := cryptobyte.String(b)
+	var seq cryptobyte.String
+	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() || !seq.PeekASN1Tag(cbasn1.SEQUENCE) {
+		return false
+	}
+	_, err := x509.ParseCertificate(b)
+	return err != nil
 }
 
 // berOctets writes a constructed, indefinite-length OCTET STRING of 16-byte
