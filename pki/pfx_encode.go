@@ -21,10 +21,6 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 )
 
-// ErrPFXKeyMismatch is returned (wrapped) by EncodePFX when the private key
-// does not belong to the certificate.
-var ErrPFXKeyMismatch = errors.New("pki: private key does not match the certificate")
-
 // PFXOptions is the input of EncodePFX.
 type PFXOptions struct {
 	// Key is the private key of Cert. Required.
@@ -62,7 +58,8 @@ func EncodePFX(o PFXOptions) ([]byte, error) {
 		return nil, errors.New("pki: encoding a PFX needs both a private key and a certificate")
 	}
 	if !publicKeysEqual(o.Key.Public(), o.Cert.PublicKey) {
-		return nil, fmt.Errorf("pki: encoding a PFX for %q: %w", o.Cert.Subject.String(), ErrPFXKeyMismatch)
+		return nil, &MismatchError{What: "PFX key and certificate",
+			Detail: fmt.Sprintf("the private key (%s) does not belong to the certificate %s (%s)", KeyTypeOf(o.Key), o.Cert.Subject, KeyTypeOf(o.Cert.PublicKey))}
 	}
 	if o.Encryption < PFXCompat || o.Encryption > PFXRC2 {
 		return nil, fmt.Errorf("pki: encoding a PFX: unknown encryption %v", o.Encryption)
@@ -300,12 +297,6 @@ func bmpString(s string) ([]byte, error) {
 		out = append(out, byte(r>>8), byte(r))
 	}
 	return out, nil
-}
-
-// publicKeysEqual compares two public keys with their Equal methods.
-func publicKeysEqual(a, b crypto.PublicKey) bool {
-	ea, ok := a.(interface{ Equal(crypto.PublicKey) bool })
-	return ok && ea.Equal(b)
 }
 
 // EncodeTrustStorePFX writes certs as a Java trust store (every certificate a

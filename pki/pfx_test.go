@@ -267,7 +267,7 @@ func TestEncodePFXErrors(t *testing.T) {
 	}{
 		{"no key", PFXOptions{Cert: c.leaf.Cert}, "needs both a private key and a certificate", nil},
 		{"no cert", PFXOptions{Key: c.leaf.Key}, "needs both a private key and a certificate", nil},
-		{"mismatch", PFXOptions{Key: other.Key, Cert: c.leaf.Cert}, "does not match the certificate", ErrPFXKeyMismatch},
+		{"mismatch", PFXOptions{Key: other.Key, Cert: c.leaf.Cert}, "does not belong to the certificate CN=127.0.0.1", nil},
 		{"bad encryption", PFXOptions{Key: c.leaf.Key, Cert: c.leaf.Cert, Encryption: 7}, "unknown encryption", nil},
 		{"bad name", PFXOptions{Key: c.leaf.Key, Cert: c.leaf.Cert, FriendlyName: "\xff"}, "not valid UTF-8", nil},
 		{"bad iterations", PFXOptions{Key: c.leaf.Key, Cert: c.leaf.Cert, Iterations: -1}, "not positive", nil},
@@ -281,6 +281,10 @@ func TestEncodePFXErrors(t *testing.T) {
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("got %v, want errors.Is %v", err, tt.is)
+			}
+			var me *MismatchError
+			if tt.name == "mismatch" && !errors.As(err, &me) {
+				t.Errorf("got %T, want *MismatchError", err)
 			}
 		})
 	}
