@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsskit/wsskit/pki"
@@ -364,4 +366,71 @@ func pfxSummary(p *pki.PFX) map[string]string {
 		}
 	}
 	return map[string]string{"mac": mac, "safes": safes}
+}
+
+// pfx renders the PKCS#12 part of `wsskit show`: what `openssl pkcs12
+// -info` prints (MAC, encryption of each safe, bags and their attributes),
+// which certificate matches the key, and which readers the form suits.
+func (sw showWriter) pfx(p pki.PFXInfo) {
+	red, yellow := sw.e.paint(sw.w, colorRed), sw.e.paint(sw.w, colorYellow)
+	if p.MAC == nil {
+		sw.field("MAC", yellow("[none]")+" no integrity check (openssl -nomac)")
+	} else {
+		sw.field("MAC", fmt.Sprintf("%s, %d iterations, %d-byte salt", p.MAC.Algorithm, p.MAC.Iterations, p.MAC.SaltLength))
+	}
+	if p.Form != "" {
+		sw.field("form", p.Readers)
+	} else {
+		sw.field("form", "not one of wsskit's forms (compat, aes, rc2); readers vary")
+	}
+	hasKey := false
+	for i, s := range p.Safes {
+		what := "plain data"
+		if s.Encrypted {
+			what = "encrypted: " + s.Algorithm
+		}
+		sw.field(fmt.Sprintf("safe %d", i+1), what)
+		for _, b := range s.Bags {
+			var parts []string
+			switch {
+			case b.Subject != "":
+				if b.IsLeaf {
+					parts = append(parts, b.Subject+" [matches the key]")
+				} else {
+					parts = append(parts, b.Subject)
+				}
+			case b.KeyType != "":
+				hasKey = true
+				parts = append(parts, b.KeyType)
+				if b.KeyEncryption != "" {
+					parts = append(parts, "encrypted: "+b.KeyEncryption)
+				}
+			}
+			if b.FriendlyName != "" {
+				parts = append(parts, fmt.Sprintf("friendlyName %q", b.FriendlyName))
+			}
+			if b.LocalKeyID != "" {
+				parts = append(parts, "localKeyID "+b.LocalKeyID)
+			}
+			for _, k := range sortedKeys(b.Attributes) {
+				parts = append(parts, fmt.Sprintf("%s %q", k, b.Attributes[k]))
+			}
+			fmt.Fprintf(sw.w, "      %-20s %s\n", b.Type, strings.Join(parts, ", "))
+		}
+	}
+	switch {
+	case p.Leaf != "":
+		sw.field("key", "belongs to "+p.Leaf+" (matched by "+p.LeafMatch+")")
+	case hasKey:
+		sw.field("key", red("[mismatch]")+" no certificate in the file matches the private key")
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

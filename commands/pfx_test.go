@@ -367,3 +367,59 @@ func TestPFXUnpackBadInput(t *testing.T) {
 		in.checkUnpacked(t, dir, nil)
 	})
 }
+
+// TestShowPFX checks the PKCS#12 part of `wsskit show`, text and JSON, on
+// openssl-made fixtures.
+func TestShowPFX(t *testing.T) {
+	fixture := func(name string) string { return filepath.Join("..", "testdata", "pfx", name) }
+	r := mustRun(t, "show", fixture("chain.p12"), "--passin", "pass:test")
+	for _, want := range []string{
+		"  PKCS#12\n",
+		"    MAC:          sha256, 2048 iterations, 8-byte salt\n",
+		"    form:         " + pki.PFXAES.Readers() + "\n",
+		"    safe 1:       encrypted: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256\n",
+		`      certBag              CN=127.0.0.1 [matches the key], friendlyName "wsskit fixture", localKeyID `,
+		"      certBag              CN=wsskit fixture intermediate\n",
+		"    safe 2:       plain data\n",
+		`      pkcs8ShroudedKeyBag  ec:P-256, encrypted: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256, friendlyName "wsskit fixture"`,
+		"    key:          belongs to CN=127.0.0.1 (matched by public key)\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("show output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = mustRun(t, "show", fixture("legacy.p12"), "--passin", "pass:test")
+	if !strings.Contains(r.stdout, "    form:         "+pki.PFXRC2.Readers()) ||
+		!strings.Contains(r.stdout, "encrypted: pbeWithSHA1And40BitRC2-CBC, Iteration 2048") {
+		t.Errorf("legacy.p12:\n%s", r.stdout)
+	}
+	r = mustRun(t, "show", fixture("nomac.p12"), "--passin", "pass:test")
+	if !strings.Contains(r.stdout, "    MAC:          [none] no integrity check") {
+		t.Errorf("nomac.p12:\n%s", r.stdout)
+	}
+
+	r = mustRun(t, "show", "--json", fixture("compat.p12"), "--passin", "pass:test")
+	var got struct {
+		Files []struct {
+			PFX *pki.PFXInfo `json:"pfx"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, r.stdout)
+	}
+	if len(got.Files) != 1 || got.Files[0].PFX == nil {
+		t.Fatalf("no pfx object in %s", r.stdout)
+	}
+	p := got.Files[0].PFX
+	if p.MAC == nil || p.MAC.Algorithm != "sha1" || p.MAC.Iterations != 2048 || p.Form != "compat" || len(p.Safes) != 2 ||
+		p.Safes[0].Bags[0].Type != "certBag" || !p.Safes[0].Bags[0].IsLeaf || p.Safes[1].Bags[0].KeyType != "ec:P-256" ||
+		p.Leaf != "CN=127.0.0.1" || p.LeafMatch != "public key" {
+		t.Errorf("pfx JSON: %+v", p)
+	}
+	for _, key := range []string{`"mac"`, `"salt_length"`, `"form"`, `"readers"`, `"safes"`, `"encrypted"`, `"bags"`, `"local_key_id"`, `"key_encryption"`, `"leaf_match"`} {
+		if !strings.Contains(r.stdout, key) {
+			t.Errorf("JSON lacks %s", key)
+		}
+	}
+	run(t, "", "show", fixture("compat.p12"), "--passin", "pass:nope").wantFail(t, ExitInput, "compat.p12", "incorrect pass phrase")
+}

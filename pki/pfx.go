@@ -2,8 +2,10 @@ package pki
 
 import (
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -196,4 +198,130 @@ var pfxAttributeNames = map[string]string{
 	oidMSCSPName.String():          "Microsoft CSP Name",
 	oidMSLocalMachine.String():     "Microsoft Local Key Set",
 	oidJavaTrustedKeyUses.String(): "Java trusted key usage",
+}
+
+// Form reports which of wsskit's PFX forms p uses, judged by its algorithms
+// (not iteration counts): certificates and key encryption and MAC digest. ok
+// is false for any other combination (e.g. `openssl pkcs12 -descert`, or no
+// encryption).
+func (p *PFX) Form() (form PFXEncryption, ok bool) {
+	var certAlg, keyAlg string
+	for _, s := range p.Safes {
+		if s.Encrypted && certAlg == "" {
+			certAlg = s.Algorithm
+		}
+		for _, b := range s.Bags {
+			if b.KeyAlgorithm != "" && keyAlg == "" {
+				keyAlg = b.KeyAlgorithm
+			}
+		}
+	}
+	if p.MAC == nil || certAlg == "" || keyAlg == "" {
+		return 0, false
+	}
+	const tdes, rc2, aes = "pbeWithSHA1And3-KeyTripleDES-CBC,", "pbeWithSHA1And40BitRC2-CBC,", "PBES2, PBKDF2, AES-256-CBC,"
+	has := strings.HasPrefix
+	switch {
+	case p.MAC.Algorithm == "sha1" && has(certAlg, tdes) && has(keyAlg, tdes):
+		return PFXCompat, true
+	case p.MAC.Algorithm == "sha256" && has(certAlg, aes) && has(keyAlg, aes):
+		return PFXAES, true
+	case p.MAC.Algorithm == "sha1" && has(certAlg, rc2) && has(keyAlg, tdes):
+		return PFXRC2, true
+	}
+	return 0, false
+}
+
+// PFXInfo is `wsskit show`'s stable description of a PKCS#12 file: what
+// `openssl pkcs12 -info` tells (MAC, encryption, bags, attributes) plus which
+// certificate matches the key and which readers the form suits. JSON field
+// names are a documented interface: add fields, never rename one.
+type PFXInfo struct {
+	// MAC is nil when the file has no MAC.
+	MAC *PFXMACInfo `json:"mac"`
+	// Form is "compat", "aes" or "rc2" when the algorithms are exactly one
+	// of wsskit's forms, else "".
+	Form string `json:"form,omitempty"`
+	// Readers is PFXEncryption.Readers for Form, else "".
+	Readers string        `json:"readers,omitempty"`
+	Safes   []PFXSafeInfo `json:"safes"`
+	// Leaf is the subject of the certificate matching the key; "" if none.
+	Leaf string `json:"leaf,omitempty"`
+	// LeafMatch says how Leaf was found: "public key" or "localKeyID".
+	LeafMatch string `json:"leaf_match,omitempty"`
+}
+
+// PFXMACInfo describes the MAC.
+type PFXMACInfo struct {
+	Algorithm  string `json:"algorithm"`
+	Iterations int    `json:"iterations"`
+	SaltLength int    `json:"salt_length"`
+	Length     int    `json:"length"`
+}
+
+// PFXSafeInfo describes one ContentInfo of the AuthenticatedSafe.
+type PFXSafeInfo struct {
+	Encrypted bool         `json:"encrypted"`
+	Algorithm string       `json:"algorithm,omitempty"` // like openssl -info
+	Bags      []PFXBagInfo `json:"bags"`
+}
+
+// PFXBagInfo describes one SafeBag.
+type PFXBagInfo struct {
+	Type         string `json:"type"` // certBag, pkcs8ShroudedKeyBag, keyBag, crlBag, secretBag
+	FriendlyName string `json:"friendly_name,omitempty"`
+	LocalKeyID   string `json:"local_key_id,omitempty"` // hex
+	// Subject and SHA256 are set for certificates.
+	Subject string `json:"subject,omitempty"`
+	SHA256  string `json:"sha256_fingerprint,omitempty"`
+	// IsLeaf marks the certificate matching the key.
+	IsLeaf bool `json:"leaf,omitempty"`
+	// KeyType is set for keys ("ec:P-256"); KeyEncryption for shrouded keys.
+	KeyType       string `json:"key_type,omitempty"`
+	KeyEncryption string `json:"key_encryption,omitempty"`
+	// Attributes holds other bag attributes by name.
+	Attributes map[string]string `json:"attributes,omitempty"`
+}
+
+// DescribePFX describes a parsed PFX for display.
+func DescribePFX(p *PFX) PFXInfo {
+	info := PFXInfo{Safes: []PFXSafeInfo{}}
+	if p.MAC != nil {
+		info.MAC = &PFXMACInfo{Algorithm: p.MAC.Algorithm, Iterations: p.MAC.Iterations, SaltLength: p.MAC.SaltLen, Length: p.MAC.Len}
+	}
+	if f, ok := p.Form(); ok {
+		info.Form, info.Readers = f.String(), f.Readers()
+	}
+	if p.Leaf != nil {
+		info.Leaf, info.LeafMatch = p.Leaf.Subject.String(), "localKeyID"
+		if publicKeysEqual(p.Key.Public(), p.Leaf.PublicKey) {
+			info.LeafMatch = "public key"
+		}
+	}
+	for _, s := range p.Safes {
+		si := PFXSafeInfo{Encrypted: s.Encrypted, Algorithm: s.Algorithm, Bags: []PFXBagInfo{}}
+		for _, b := range s.Bags {
+			bi := PFXBagInfo{Type: b.Type, FriendlyName: b.FriendlyName, KeyEncryption: b.KeyAlgorithm}
+			if len(b.LocalKeyID) > 0 {
+				bi.LocalKeyID = hex.EncodeToString(b.LocalKeyID)
+			}
+			if b.Cert != nil {
+				sum := sha256.Sum256(b.CertDER)
+				bi.Subject, bi.SHA256 = b.Cert.Subject.String(), Fingerprint(sum[:])
+				bi.IsLeaf = p.Leaf != nil && b.Cert.Equal(p.Leaf)
+			}
+			if b.Key != nil {
+				bi.KeyType = KeyTypeOf(b.Key)
+			}
+			for _, a := range b.Attributes {
+				if bi.Attributes == nil {
+					bi.Attributes = map[string]string{}
+				}
+				bi.Attributes[a.Name] = a.Value
+			}
+			si.Bags = append(si.Bags, bi)
+		}
+		info.Safes = append(info.Safes, si)
+	}
+	return info
 }

@@ -11,6 +11,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"hash"
 	"io"
@@ -650,4 +651,61 @@ func flipLast(der []byte) []byte {
 	// 02 02 08 00); the digest ends just before the salt's 2-byte header.
 	out[len(out)-4-10-1] ^= 0xff
 	return out
+}
+
+func TestPFXFormAndDescribe(t *testing.T) {
+	c := newPFXChain(t, nil)
+	for enc := range pfxForms {
+		t.Run(enc.String(), func(t *testing.T) {
+			o := c.options(enc, "srv", []byte("x"))
+			o.Iterations = 100 // the form ignores iteration counts
+			der, err := EncodePFX(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := ParsePFX(der, []byte("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f, ok := p.Form(); !ok || f != enc {
+				t.Errorf("Form() = %v, %v, want %v", f, ok, enc)
+			}
+			d := DescribePFX(p)
+			if d.Form != enc.String() || d.Readers != enc.Readers() || d.MAC.Iterations != 100 || d.MAC.SaltLength != 8 ||
+				d.Leaf != "CN=127.0.0.1" || d.LeafMatch != "public key" || len(d.Safes) != 2 {
+				t.Errorf("DescribePFX: %+v", d)
+			}
+			leafBag := d.Safes[0].Bags[0]
+			id := sha1.Sum(c.leaf.Cert.Raw)
+			if !leafBag.IsLeaf || leafBag.FriendlyName != "srv" || leafBag.LocalKeyID != hex.EncodeToString(id[:]) || leafBag.SHA256 == "" {
+				t.Errorf("leaf bag: %+v", leafBag)
+			}
+			if d.Safes[0].Bags[1].IsLeaf || d.Safes[1].Bags[0].KeyType != "ec:P-256" || d.Safes[1].Bags[0].KeyEncryption == "" {
+				t.Errorf("other bags: %+v", d.Safes)
+			}
+		})
+	}
+	// go-pkcs12's Modern2023 is the aes form with 16-byte salts; its
+	// LegacyDES is compat with one MAC iteration; Passwordless is no form.
+	for name, want := range map[string]struct {
+		enc  *pkcs12.Encoder
+		pass string
+		form string
+	}{
+		"Modern2023":   {pkcs12.Modern2023, "x", "aes"},
+		"LegacyDES":    {pkcs12.LegacyDES, "x", "compat"},
+		"Passwordless": {pkcs12.Passwordless, "", ""},
+	} {
+		der, err := want.enc.Encode(c.leaf.Key, c.leaf.Cert, nil, want.pass)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := ParsePFX(der, []byte(want.pass))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := DescribePFX(p); d.Form != want.form {
+			t.Errorf("%s: form %q, want %q", name, d.Form, want.form)
+		}
+	}
 }
