@@ -98,15 +98,15 @@ func (e PFXEncryption) Readers() string {
 	switch e {
 	case PFXCompat:
 		return "compat PFX (3DES certificates and key, SHA-1 MAC): opens in every reader tested " +
-			"(OpenSSL 3 without -legacy, Node.js, Java keytool, .NET/Mono, GnuTLS, NSS/Chromium) and in " +
-			"older Windows and macOS importers; 3DES is weak, so protect the file itself."
+			"(OpenSSL 3 without -legacy, Node.js, Java keytool, .NET/Mono, GnuTLS, NSS/Chromium) and, by vendor " +
+			"reports, in older Windows and macOS importers; 3DES is weak, so protect the file itself."
 	case PFXAES:
 		return "aes PFX (OpenSSL 3 default: AES-256-CBC, PBKDF2-SHA256, SHA-256 MAC): opens in OpenSSL 1.1.1+, " +
 			"Node.js, Java 12+, GnuTLS and NSS/Chromium, but not in Mono/.NET on Mono, Windows Server 2016 " +
 			"or older macOS keychains, which report a wrong password; use --encryption compat for those."
 	case PFXRC2:
 		return "rc2 PFX (openssl -legacy: RC2-40 certificates, 3DES key, SHA-1 MAC): opens in OpenSSL 1.x, " +
-			"Mono/.NET, Java, GnuTLS, NSS/Chromium, Windows and macOS, but not in Node.js 20 or OpenSSL 3 " +
+			"Mono/.NET, Java, GnuTLS, NSS/Chromium (and, by vendor reports, Windows and macOS), but not in Node.js 20 or OpenSSL 3 " +
 			"without -legacy; use --encryption compat for those."
 	}
 	return e.String() + " is not a known PFX encryption."

@@ -233,8 +233,9 @@ func parsePBMAC1(params cryptobyte.String) (*pbmac1, error) {
 	if err := checkIterations(m.iterations); err != nil {
 		return nil, fmt.Errorf("pki: PBMAC1: %w", err)
 	}
-	// RFC 9579 makes keyLength mandatory; lengths under 20 bytes would let a
-	// forger guess the key (OpenSSL CVE-2025-4575 class of bugs).
+	// RFC 9579 makes keyLength mandatory and recommends refusing lengths
+	// under 20 bytes: with a short key the MAC no longer proves the pass
+	// phrase. Over 64 bytes exceeds any HMAC output and only costs memory.
 	if !kdfParams.ReadASN1Integer(&m.keyLen) || m.keyLen < 20 || m.keyLen > 64 {
 		return nil, errors.New("pki: PBMAC1 key length missing or outside 20..64 bytes")
 	}
