@@ -31,6 +31,7 @@ func allCommands() []*cli.Command {
 		keyCommand(),
 		csrCommand(),
 		certCommand(),
+		pfxCommand(),
 		showCommand(),
 		versionCommand(),
 		completionCommand(),
