@@ -71,7 +71,7 @@ func FuzzVerifyExtensions(f *testing.F) {
 		_ = crl.parseIDP(b)
 		_, _ = punycodeDecode(string(b))
 		_, _ = aToULabel(string(b))
-		_, _, _ = splitTLV(b)
+		_, _, _ = splitStringTLV(b)
 		_, _, _ = splitDER(b)
 		_ = looksLikeDNS(b)
 		_ = validStar(b)

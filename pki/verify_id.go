@@ -226,7 +226,7 @@ func checkEmail(x *vcert, email string) bool {
 		case g.typ == genEmail:
 			v = g.value
 		case g.typ == genOtherName && g.otherOID.Equal(oidSmtpUTF8Mailbox):
-			tag, content, ok := splitTLV(g.otherVal)
+			tag, content, ok := splitStringTLV(g.otherVal)
 			if !ok || tag != tagUTF8String {
 				continue
 			}
@@ -277,8 +277,8 @@ func checkIP(x *vcert, ip net.IP) bool {
 	return false
 }
 
-// splitTLV splits one DER element with a universal single-byte tag.
-func splitTLV(der []byte) (tag int, content []byte, ok bool) {
+// splitStringTLV splits one DER element with a universal single-byte tag.
+func splitStringTLV(der []byte) (tag int, content []byte, ok bool) {
 	if len(der) < 2 {
 		return 0, nil, false
 	}
@@ -569,7 +569,7 @@ func ncEmailEAI(val, base []byte) int {
 	if bytes.IndexByte(base, 0) >= 0 {
 		return VerifyErrUnsupportedNameSyntax
 	}
-	tag, eml, ok := splitTLV(val)
+	tag, eml, ok := splitStringTLV(val)
 	if !ok || tag != tagUTF8String {
 		return VerifyErrUnsupportedNameSyntax
 	}
