@@ -596,3 +596,28 @@ func smtpUTF8SAN(t *testing.T, mailbox string) pkix.Extension {
 	}
 	return pkix.Extension{Id: oidExtSAN, Value: der}
 }
+
+// TestVerifySubjectLinesMatchOpenSSL compares the subject line printed
+// above each error with openssl's for names that need escaping.
+func TestVerifySubjectLinesMatchOpenSSL(t *testing.T) {
+	openssl := pkitest.Tool(t, "openssl")
+	names := []pkix.Name{
+		{CommonName: "a, b"},
+		{CommonName: `quote " and backslash \`},
+		{CommonName: "plus+sign"},
+		{CommonName: " leading and trailing "},
+		{CommonName: "#hash"},
+		{CommonName: "équipe Ünïcode 日本"},
+		{CommonName: "semi;colon <angle> = equals"},
+		{Country: []string{"SG"}, Organization: []string{"Org"}, OrganizationalUnit: []string{"Unit"}, Locality: []string{"City"}, Province: []string{"State"}, CommonName: "many"},
+		{CommonName: "mail", ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidEmailAddress, Value: "a@b.example"}}},
+		{SerialNumber: "1234", StreetAddress: []string{"1 Road"}, PostalCode: []string{"12345"}},
+	}
+	var files []*x509.Certificate
+	var want [][]string
+	for i := range names {
+		files = append(files, mkCert(t, certSpec{subject: &names[i]}, nil).cert)
+		want = append(want, []string{"18@0"})
+	}
+	runVerifyCase(t, openssl, vcase{name: "subjects", files: files, want: want})
+}
