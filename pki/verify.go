@@ -242,6 +242,7 @@ type verifier struct {
 	capathCert map[string]capathCerts
 	capathCRL  map[string]capathCRLs
 	sigs       map[sigKey]bool
+	issuerKeys map[string]string
 }
 
 type capathCerts struct {
@@ -270,6 +271,7 @@ func newVerifier(opts VerifyOptions) (*verifier, error) {
 		capathCert: map[string]capathCerts{},
 		capathCRL:  map[string]capathCRLs{},
 		sigs:       map[sigKey]bool{},
+		issuerKeys: map[string]string{},
 	}
 	depth := opts.MaxDepth
 	if depth < 0 {
@@ -334,7 +336,26 @@ func (v *verifier) leafCert(c *x509.Certificate) *vcert {
 	if ok {
 		return vc
 	}
-	return newVCert(c)
+	return newVCertNames(c, v.issuerKey)
+}
+
+// issuerKey is nameKey cached per raw name: the leaves of a batch mostly
+// share one issuer. The cache is bounded to keep memory flat on batches of
+// unrelated certificates.
+func (v *verifier) issuerKey(raw []byte) string {
+	v.mu.Lock()
+	k, ok := v.issuerKeys[string(raw)]
+	v.mu.Unlock()
+	if ok {
+		return k
+	}
+	k = nameKey(raw)
+	v.mu.Lock()
+	if len(v.issuerKeys) < 1024 {
+		v.issuerKeys[string(raw)] = k
+	}
+	v.mu.Unlock()
+	return k
 }
 
 // crl returns the cached OpenSSL view of c.

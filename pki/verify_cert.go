@@ -225,10 +225,18 @@ func ekuBit(oid asn1.ObjectIdentifier) uint32 {
 	return 0
 }
 
-func newVCert(c *x509.Certificate) *vcert {
+func newVCert(c *x509.Certificate) *vcert { return newVCertNames(c, nameKey) }
+
+// newVCertNames is newVCert with a (caching) name canonicaliser for the
+// issuer name, which a batch of leaves shares.
+func newVCertNames(c *x509.Certificate, issuerKey func([]byte) string) *vcert {
 	v := &vcert{c: c, pathlen: -1, pcpathlen: -1}
 	v.subj = nameKey(c.RawSubject)
-	v.iss = nameKey(c.RawIssuer)
+	if bytes.Equal(c.RawSubject, c.RawIssuer) {
+		v.iss = v.subj
+	} else {
+		v.iss = issuerKey(c.RawIssuer)
+	}
 	if c.Version == 1 {
 		v.flags |= exV1
 	}

@@ -34,10 +34,11 @@ const (
 // nameAttr is one AttributeTypeAndValue of a Name, with the index of the RDN
 // (SET) it belongs to.
 type nameAttr struct {
-	rdn   int
-	oid   asn1.ObjectIdentifier
-	tag   int    // universal tag number of the value
-	value []byte // value contents (without tag and length)
+	rdn    int
+	oid    asn1.ObjectIdentifier
+	tag    int        // universal tag number of the value; >= 0x100 for other classes or constructed values
+	rawTag cbasn1.Tag // the full tag (class and constructed bit included)
+	value  []byte     // value contents (without tag and length)
 }
 
 var errBadName = errors.New("pki: malformed distinguished name")
@@ -64,7 +65,11 @@ func nameAttrs(der []byte) ([]nameAttr, error) {
 				!atv.ReadAnyASN1(&val, &tag) || !atv.Empty() {
 				return nil, errBadName
 			}
-			out = append(out, nameAttr{rdn: rdn, oid: oid, tag: int(tag & 0x1f), value: val})
+			n := int(tag)
+			if tag&0xe0 != 0 {
+				n |= 0x100 // not a universal primitive: never one of the string types
+			}
+			out = append(out, nameAttr{rdn: rdn, oid: oid, tag: n, rawTag: tag, value: val})
 		}
 	}
 	return out, nil
@@ -170,46 +175,57 @@ func canonicalName(der []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []byte
+	var out cryptobyte.Builder
 	for i := 0; i < len(attrs); {
 		j := i
-		var elems [][]byte
-		for ; j < len(attrs) && attrs[j].rdn == attrs[i].rdn; j++ {
-			a := attrs[j]
-			tag, val := a.tag, a.value
-			if isTextTag(tag) {
-				u, err := stringToUTF8(tag, val)
-				if err != nil {
-					return nil, fmt.Errorf("pki: canonicalising name attribute %v: %w", a.oid, err)
-				}
-				tag, val = tagUTF8String, canonText(u)
-			}
-			var b cryptobyte.Builder
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1ObjectIdentifier(a.oid)
-				b.AddASN1(cbasn1.Tag(tag), func(b *cryptobyte.Builder) { b.AddBytes(val) })
-			})
-			e, err := b.Bytes()
+		for j < len(attrs) && attrs[j].rdn == attrs[i].rdn {
+			j++
+		}
+		elems := make([][]byte, 0, j-i)
+		for _, a := range attrs[i:j] {
+			e, err := canonicalATV(a)
 			if err != nil {
-				return nil, fmt.Errorf("pki: encoding canonical name: %w", err)
+				return nil, err
 			}
 			elems = append(elems, e)
 		}
-		sort.Slice(elems, func(x, y int) bool { return bytes.Compare(elems[x], elems[y]) < 0 })
-		var b cryptobyte.Builder
-		b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
+		if len(elems) > 1 {
+			sort.Slice(elems, func(x, y int) bool { return bytes.Compare(elems[x], elems[y]) < 0 })
+		}
+		out.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
 			for _, e := range elems {
 				b.AddBytes(e)
 			}
 		})
-		s, err := b.Bytes()
-		if err != nil {
-			return nil, fmt.Errorf("pki: encoding canonical name: %w", err)
-		}
-		out = append(out, s...)
 		i = j
 	}
-	return out, nil
+	b, err := out.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("pki: encoding canonical name: %w", err)
+	}
+	return b, nil
+}
+
+// canonicalATV encodes one attribute with its canonical value.
+func canonicalATV(a nameAttr) ([]byte, error) {
+	tag, val := a.rawTag, a.value
+	if isTextTag(a.tag) {
+		u, err := stringToUTF8(a.tag, val)
+		if err != nil {
+			return nil, fmt.Errorf("pki: canonicalising name attribute %v: %w", a.oid, err)
+		}
+		tag, val = cbasn1.UTF8String, canonText(u)
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(a.oid)
+		b.AddASN1(tag, func(b *cryptobyte.Builder) { b.AddBytes(val) })
+	})
+	e, err := b.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("pki: encoding canonical name: %w", err)
+	}
+	return e, nil
 }
 
 // nameKey is canonicalName as a string map key; a name that cannot be
@@ -271,7 +287,7 @@ func onelineValue(a nameAttr) string {
 	if !isTextTag(a.tag) && a.tag != tagNumericString {
 		// ASN1_STRFLGS_DUMP_UNKNOWN|DUMP_DER: '#' and the hex of the DER.
 		var b cryptobyte.Builder
-		b.AddASN1(cbasn1.Tag(a.tag), func(b *cryptobyte.Builder) { b.AddBytes(a.value) })
+		b.AddASN1(a.rawTag, func(b *cryptobyte.Builder) { b.AddBytes(a.value) })
 		der, _ := b.Bytes() // cannot fail: fixed-size inputs
 		return "#" + strings.ToUpper(fmt.Sprintf("%x", der))
 	}
