@@ -29,6 +29,9 @@ with the equivalent options (-CApath, -CAfile, -untrusted, -CRLfile, -crl_check,
 "error N at D depth lookup: TEXT" lines in the same order, each followed by the
 cause in plain words and the fix. No openssl binary is needed.
 
+Without --cafile or --capath nothing is trusted: the system store is never
+used (openssl verify would use its default CA file and folder).
+
 Like openssl verify, only the first certificate of a file is verified; give
 intermediate CAs with --untrusted and the trusted root with --cafile or --capath.
 CRLs found in --cafile are used for revocation checks, as OpenSSL does. --at
@@ -207,6 +210,9 @@ func verifyAction(c *cli.Context) error {
 	opts, err := verifyOptions(e, c)
 	if err != nil {
 		return err
+	}
+	if opts.Roots == nil && opts.CAPath == nil {
+		e.Notef("note: no --cafile or --capath given: nothing is trusted (the system store is not used)")
 	}
 	paths := c.Args().Slice()
 	files := make([]verifyFile, len(paths))
