@@ -1,9 +1,7 @@
 package pki
 
 import (
-	"crypto/sha1"
 	"crypto/x509"
-	"encoding/binary"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -39,12 +37,11 @@ func OpenHashDir(path string) *HashDir {
 
 // nameHashHex is X509_NAME_hash_ex as the folder's file names spell it.
 func nameHashHex(rawName []byte) (string, error) {
-	c, err := canonicalName(rawName)
+	h, err := NameHash(rawName)
 	if err != nil {
 		return "", err
 	}
-	sum := sha1.Sum(c)
-	return fmt.Sprintf("%08x", binary.LittleEndian.Uint32(sum[:4])), nil
+	return FormatHash(h), nil
 }
 
 // files returns the contents of the HASH.N (or HASH.rN) files for a name.

@@ -36,6 +36,7 @@ func TestHashDirLayouts(t *testing.T) {
 		{name: "gap at .0 hides .1", entries: []entry{{name: hash + ".1", data: certsPEM(ca.cert)}}},
 		{name: "collision in .0, CA in .1", entries: []entry{{name: hash + ".0", data: certsPEM(other.cert)}, {name: hash + ".1", data: certsPEM(ca.cert)}}, wantOK: true},
 		{name: "dangling link skipped", entries: []entry{{name: hash + ".0", link: "gone.pem"}, {name: hash + ".1", data: certsPEM(ca.cert)}}, wantOK: true},
+		{name: "file without certificates skipped", entries: []entry{{name: hash + ".0", data: []byte("no PEM here\n")}, {name: hash + ".1", data: certsPEM(ca.cert)}}, wantOK: true},
 		{name: "DER entry useless", entries: []entry{{name: hash + ".0", data: ca.cert.Raw}}},
 		{name: "bundle file", entries: []entry{{name: hash + ".0", data: certsPEM(other.cert, ca.cert)}}, wantOK: true},
 		{name: "trusted certificate block", entries: []entry{{name: hash + ".0", data: trusted}}, wantOK: true},

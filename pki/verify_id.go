@@ -196,14 +196,14 @@ func checkHost(x *vcert, host string) bool {
 	}
 	// No DNS name in the SAN: the subject's CNs are used (Go never does).
 	for _, a := range nameValues(x.c.RawSubject, oidCommonName) {
-		if len(a.value) == 0 {
+		if len(a.Value) == 0 {
 			continue
 		}
-		u, err := stringToUTF8(a.tag, a.value)
-		if err != nil {
+		u, ok := a.Text() // ASN1_STRING_to_UTF8; a non-text value fails the check
+		if !ok {
 			return false
 		}
-		if equalWildcard(u, chk, dotSub) {
+		if equalWildcard([]byte(u), chk, dotSub) {
 			return true
 		}
 	}
@@ -243,14 +243,14 @@ func checkEmail(x *vcert, email string) bool {
 		return false
 	}
 	for _, a := range nameValues(x.c.RawSubject, oidEmailAddress) {
-		if len(a.value) == 0 {
+		if len(a.Value) == 0 {
 			continue
 		}
-		u, err := stringToUTF8(a.tag, a.value)
-		if err != nil {
+		u, ok := a.Text()
+		if !ok {
 			return false
 		}
-		if equalEmail(u, chk) {
+		if equalEmail([]byte(u), chk) {
 			return true
 		}
 	}
@@ -336,7 +336,7 @@ const nameCheckMax = 1 << 20
 
 // ncCheck is NAME_CONSTRAINTS_check.
 func ncCheck(x *vcert, nc *nameConstraints) int {
-	attrs, err := nameAttrs(x.c.RawSubject)
+	attrs, err := nameEntries(x.c.RawSubject)
 	if err != nil {
 		return VerifyErrUnsupportedNameSyntax
 	}
@@ -349,13 +349,13 @@ func ncCheck(x *vcert, nc *nameConstraints) int {
 			return r
 		}
 		for _, a := range attrs {
-			if !a.oid.Equal(oidEmailAddress) {
+			if !a.Type.Equal(oidEmailAddress) {
 				continue
 			}
-			if a.tag != tagIA5String {
+			if a.Tag != tagIA5String {
 				return VerifyErrUnsupportedNameSyntax
 			}
-			if r := ncMatch(gname{typ: genEmail, value: a.value}, nc); r != VerifyOK {
+			if r := ncMatch(gname{typ: genEmail, value: a.Value}, nc); r != VerifyOK {
 				return r
 			}
 		}
@@ -372,10 +372,11 @@ func ncCheck(x *vcert, nc *nameConstraints) int {
 // against DNS constraints. -1 is an internal error (no line printed).
 func ncCheckCN(x *vcert, nc *nameConstraints) int {
 	for _, a := range nameValues(x.c.RawSubject, oidCommonName) {
-		u, err := stringToUTF8(a.tag, a.value)
-		if err != nil {
+		t, ok := a.Text()
+		if !ok {
 			return -1
 		}
+		u := []byte(t)
 		for len(u) > 0 && u[len(u)-1] == 0 {
 			u = u[:len(u)-1]
 		}
