@@ -31,11 +31,15 @@ func allCommands() []*cli.Command {
 		keyCommand(),
 		csrCommand(),
 		certCommand(),
+		pfxCommand(),
 		showCommand(),
+		verifyCommand(),
 		versionCommand(),
 		completionCommand(),
 		genDocsCommand(),
 		demoCommand(),
+		clientCommand(),
+		serverCommand(),
 	}
 }
 
