@@ -30,7 +30,7 @@ var (
 	ErrCRLReason = errors.New("pki: unknown CRL reason")
 )
 
-var oidKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 15}
+var oidKeyUsageExt = asn1.ObjectIdentifier{2, 5, 29, 15}
 
 // crlSigner checks that ca may sign CRLs with caKey and returns the issuer
 // certificate as crypto/x509 wants it.
@@ -54,7 +54,7 @@ func crlSigner(ca *x509.Certificate, caKey crypto.Signer) (*x509.Certificate, er
 		return nil, fmt.Errorf("pki: %s is not a CA certificate (basicConstraints CA:TRUE is missing); OpenSSL would not accept CRLs it signs", ca.Subject)
 	}
 	issuer := *ca
-	hasKU := slices.ContainsFunc(ca.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidKeyUsage) })
+	hasKU := slices.ContainsFunc(ca.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidKeyUsageExt) })
 	if !hasKU {
 		issuer.KeyUsage |= x509.KeyUsageCRLSign
 	} else if ca.KeyUsage&x509.KeyUsageCRLSign == 0 {
@@ -107,7 +107,7 @@ func NewCRL(ca *x509.Certificate, caKey crypto.Signer, revoked []x509.Revocation
 		}
 		key := e.SerialNumber.String()
 		if seen[key] {
-			return nil, fmt.Errorf("pki: serial %s is listed twice", serialHex(e.SerialNumber))
+			return nil, fmt.Errorf("pki: serial %s is listed twice", crlSerialHex(e.SerialNumber))
 		}
 		seen[key] = true
 		if e.RevocationTime.IsZero() {
@@ -216,28 +216,36 @@ func RevokeInCRL(crlDER []byte, ca *x509.Certificate, caKey crypto.Signer, seria
 }
 
 // RevokeCertsInCRL is RevokeInCRL for certificates: each must have been
-// issued by ca (issuer name equal to ca's subject and signature verified),
-// otherwise ErrCRLIssuer names it, since a CRL can only revoke its own CA's
+// issued by ca (see CheckIssuedBy), since a CRL can only revoke its own CA's
 // certificates.
 func RevokeCertsInCRL(crlDER []byte, ca *x509.Certificate, caKey crypto.Signer, certs []*x509.Certificate, reason int, at time.Time) ([]byte, error) {
 	serials := make([]*big.Int, 0, len(certs))
 	for _, c := range certs {
-		if !bytes.Equal(c.RawIssuer, ca.RawSubject) {
-			return nil, fmt.Errorf("%w: certificate %s (serial %s) was issued by %s, not %s", ErrCRLIssuer, c.Subject, serialHex(c.SerialNumber), c.Issuer, ca.Subject)
-		}
-		if err := c.CheckSignatureFrom(crlSignatureChecker(ca)); err != nil {
-			return nil, fmt.Errorf("%w: certificate %s (serial %s) is not signed by the key of %s: %w", ErrCRLIssuer, c.Subject, serialHex(c.SerialNumber), ca.Subject, err)
+		if err := CheckIssuedBy(c, ca); err != nil {
+			return nil, err
 		}
 		serials = append(serials, c.SerialNumber)
 	}
 	return RevokeInCRL(crlDER, ca, caKey, serials, reason, at)
 }
 
+// CheckIssuedBy returns an ErrCRLIssuer error unless cert names ca's subject
+// as its issuer and its signature verifies with ca's key.
+func CheckIssuedBy(cert, ca *x509.Certificate) error {
+	if !bytes.Equal(cert.RawIssuer, ca.RawSubject) {
+		return fmt.Errorf("%w: certificate %s (serial %s) was issued by %s, not %s", ErrCRLIssuer, cert.Subject, crlSerialHex(cert.SerialNumber), cert.Issuer, ca.Subject)
+	}
+	if err := cert.CheckSignatureFrom(crlSignatureChecker(ca)); err != nil {
+		return fmt.Errorf("%w: certificate %s (serial %s) is not signed by the key of %s: %w", ErrCRLIssuer, cert.Subject, crlSerialHex(cert.SerialNumber), ca.Subject, err)
+	}
+	return nil
+}
+
 // crlSignatureChecker returns ca with the cRLSign/keyCertSign usage and CA
 // flag Go's CheckSignatureFrom demands when the CA has no keyUsage extension
 // (see crlSigner).
 func crlSignatureChecker(ca *x509.Certificate) *x509.Certificate {
-	if slices.ContainsFunc(ca.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidKeyUsage) }) {
+	if slices.ContainsFunc(ca.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidKeyUsageExt) }) {
 		return ca
 	}
 	c := *ca
@@ -292,7 +300,7 @@ func checkReasonCode(n int) error {
 }
 
 // serialHex formats a serial number as OpenSSL prints it (upper-case hex).
-func serialHex(n *big.Int) string {
+func crlSerialHex(n *big.Int) string {
 	if n == nil {
 		return "<nil>"
 	}

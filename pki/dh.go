@@ -117,7 +117,7 @@ func derLooksX942(der []byte) bool {
 	return !seq.Empty() || third.Sign() < 0 || third.Cmp(big.NewInt(int64(p.BitLen()))) > 0
 }
 
-func readPositive(s *cryptobyte.String, what string) (*big.Int, error) {
+func dhReadInt(s *cryptobyte.String, what string) (*big.Int, error) {
 	n := new(big.Int)
 	if !s.ReadASN1Integer(n) {
 		return nil, fmt.Errorf("%w: reading %s INTEGER", ErrMalformedDHParams, what)
@@ -133,11 +133,11 @@ func parsePKCS3(der []byte) (*DHParams, error) {
 	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() {
 		return nil, fmt.Errorf("%w: not a single DER SEQUENCE", ErrMalformedDHParams)
 	}
-	p, err := readPositive(&seq, "prime")
+	p, err := dhReadInt(&seq, "prime")
 	if err != nil {
 		return nil, err
 	}
-	g, err := readPositive(&seq, "base")
+	g, err := dhReadInt(&seq, "base")
 	if err != nil {
 		return nil, err
 	}
@@ -168,20 +168,20 @@ func parseX942(der []byte) (*DHParams, error) {
 	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() {
 		return nil, fmt.Errorf("%w: not a single DER SEQUENCE", ErrMalformedDHParams)
 	}
-	p, err := readPositive(&seq, "p")
+	p, err := dhReadInt(&seq, "p")
 	if err != nil {
 		return nil, err
 	}
-	g, err := readPositive(&seq, "g")
+	g, err := dhReadInt(&seq, "g")
 	if err != nil {
 		return nil, err
 	}
-	q, err := readPositive(&seq, "q")
+	q, err := dhReadInt(&seq, "q")
 	if err != nil {
 		return nil, err
 	}
 	if seq.PeekASN1Tag(cbasn1.INTEGER) {
-		if _, err := readPositive(&seq, "j"); err != nil {
+		if _, err := dhReadInt(&seq, "j"); err != nil {
 			return nil, err
 		}
 	}
@@ -323,7 +323,7 @@ func CheckDHParams(p *DHParams) []string {
 			} else if new(big.Int).Exp(p.G, p.Q, p.P).Cmp(big.NewInt(1)) != 0 {
 				notGen = true
 			}
-			if !isPrime(p.Q) {
+			if !dhIsPrime(p.Q) {
 				qNotPrime = true
 			}
 			if p.Q.Sign() == 0 || new(big.Int).Mod(p.P, p.Q).Cmp(big.NewInt(1)) != 0 {
@@ -333,9 +333,9 @@ func CheckDHParams(p *DHParams) []string {
 			badQ = true
 		}
 	}
-	if !isPrime(p.P) {
+	if !dhIsPrime(p.P) {
 		pNotPrime = true
-	} else if p.Q == nil && !isPrime(new(big.Int).Rsh(p.P, 1)) {
+	} else if p.Q == nil && !dhIsPrime(new(big.Int).Rsh(p.P, 1)) {
 		notSafe = true
 	}
 	var out []string
@@ -355,7 +355,7 @@ func CheckDHParams(p *DHParams) []string {
 	return out
 }
 
-func isPrime(n *big.Int) bool {
+func dhIsPrime(n *big.Int) bool {
 	return n.Sign() > 0 && n.ProbablyPrime(dhPrimeRounds)
 }
 

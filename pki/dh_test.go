@@ -388,7 +388,9 @@ func TestGenerateDHParamsCancel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sets up a 4096-bit search")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	dhSievePrimes(dhSieveBound(4096)) // built once per process; not what is timed
+	const wait = 300 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	start := time.Now()
 	p, err := GenerateDHParams(ctx, 4096, 2, 2, nil)
@@ -399,8 +401,8 @@ func TestGenerateDHParamsCancel(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want context.DeadlineExceeded", err)
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("took %v to stop after cancellation", d)
+	if d := time.Since(start) - wait; d > 2*time.Second {
+		t.Errorf("took %v to stop after the deadline", d)
 	}
 }
 
@@ -409,21 +411,21 @@ func TestRemWordsAndInvMod(t *testing.T) {
 	q.Add(q, big.NewInt(987654321))
 	for _, m := range []uint64{3, 5, 7, 65521, 16777213, 1<<32 - 5} {
 		want := new(big.Int).Mod(q, new(big.Int).SetUint64(m)).Uint64()
-		if got := remWords(q.Bits(), m); got != want {
+		if got := dhRemWords(q.Bits(), m); got != want {
 			t.Errorf("%d: got %d, want %d", m, got, want)
 		}
 		for _, a := range []uint64{6, 12, 30} {
 			if m <= a || m%2 == 0 || m%3 == 0 && m != 3 {
 				continue
 			}
-			if inv := invMod(a%m, m); inv*a%m != 1 {
-				t.Errorf("invMod(%d, %d) = %d", a, m, inv)
+			if inv := dhInvMod(a%m, m); inv*a%m != 1 {
+				t.Errorf("dhInvMod(%d, %d) = %d", a, m, inv)
 			}
 		}
 	}
-	ps := sievePrimes(1000)
+	ps := dhSievePrimes(1000)
 	if len(ps) != 168 || ps[0] != 2 || ps[len(ps)-1] != 997 {
-		t.Errorf("sievePrimes(1000): got %d primes ending %d, want 168 ending 997", len(ps), ps[len(ps)-1])
+		t.Errorf("dhSievePrimes(1000): got %d primes ending %d, want 168 ending 997", len(ps), ps[len(ps)-1])
 	}
 }
 

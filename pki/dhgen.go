@@ -100,12 +100,12 @@ func GenerateDHParams(ctx context.Context, bits, generator int, workers int, pro
 	default:
 		qMod, qRes = 6, 5 // p = 11 mod 12
 	}
-	s, err := newSafePrimeSearch(bits, qMod, qRes, dhSieveBound(bits))
-	if err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	s, err := newSafePrimeSearch(ctx, bits, qMod, qRes, dhSieveBound(bits))
+	if err != nil {
+		return nil, fmt.Errorf("pki: generating %d-bit DH parameters: %w", bits, err)
+	}
 
 	var (
 		mu     sync.Mutex
@@ -159,12 +159,12 @@ type safePrimeSearch struct {
 	inv    []uint32 // qMod^-1 mod primes[i]
 }
 
-func newSafePrimeSearch(bits int, qMod, qRes uint64, bound uint32) (*safePrimeSearch, error) {
+func newSafePrimeSearch(ctx context.Context, bits int, qMod, qRes uint64, bound uint32) (*safePrimeSearch, error) {
 	// q has bits-1 bits with the top one set, so p = 2q+1 has exactly bits
 	// bits; the second bit is cleared so the progression cannot overflow.
 	buf := make([]byte, (bits-1+7)/8)
 	if _, err := io.ReadFull(dhRand, buf); err != nil {
-		return nil, fmt.Errorf("pki: reading randomness for DH parameters: %w", err)
+		return nil, fmt.Errorf("reading randomness: %w", err)
 	}
 	q0 := new(big.Int).SetBytes(buf)
 	q0.Rsh(q0, uint(len(buf)*8-(bits-1)))
@@ -174,7 +174,7 @@ func newSafePrimeSearch(bits int, qMod, qRes uint64, bound uint32) (*safePrimeSe
 	q0.Sub(q0, new(big.Int).SetUint64(r))
 	q0.Add(q0, new(big.Int).SetUint64(qRes))
 
-	all := sievePrimes(bound)
+	all := dhSievePrimes(bound)
 	s := &safePrimeSearch{bits: bits, qMod: qMod, q0: q0}
 	s.primes = make([]uint32, 0, len(all))
 	for _, p := range all {
@@ -196,13 +196,19 @@ func newSafePrimeSearch(bits int, qMod, qRes uint64, bound uint32) (*safePrimeSe
 		go func() {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
+				if i%(1<<14) == 0 && ctx.Err() != nil {
+					return
+				}
 				p := s.primes[i]
-				s.q0mod[i] = uint32(remWords(words, uint64(p)))
-				s.inv[i] = uint32(invMod(qMod%uint64(p), uint64(p)))
+				s.q0mod[i] = uint32(dhRemWords(words, uint64(p)))
+				s.inv[i] = uint32(dhInvMod(qMod%uint64(p), uint64(p)))
 			}
 		}()
 	}
 	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -210,7 +216,7 @@ func newSafePrimeSearch(bits int, qMod, qRes uint64, bound uint32) (*safePrimeSe
 // for 2 < m < 2^32. It walks 32-bit halves and reduces each step with a
 // Barrett multiplication by floor(2^64/m) instead of a 64-bit division,
 // which is several times slower.
-func remWords(words []big.Word, m uint64) uint64 {
+func dhRemWords(words []big.Word, m uint64) uint64 {
 	recip, _ := bits.Div64(1, 0, m) // floor(2^64 / m); m > 1
 	red := func(v uint64) uint64 {  // v mod m for v < m*2^32
 		q, _ := bits.Mul64(v, recip)
@@ -234,7 +240,7 @@ func remWords(words []big.Word, m uint64) uint64 {
 
 // invMod returns a^-1 mod m for 0 < a < m and gcd(a, m) = 1, by the extended
 // Euclidean algorithm.
-func invMod(a, m uint64) uint64 {
+func dhInvMod(a, m uint64) uint64 {
 	t, newT := int64(0), int64(1)
 	r, newR := int64(m), int64(a)
 	for newR != 0 {
@@ -250,9 +256,12 @@ func invMod(a, m uint64) uint64 {
 
 // sieveWindow sets bit k of sieve when a sieve prime divides q or 2q+1 for
 // q = q0 + (start+k)*qMod.
-func (s *safePrimeSearch) sieveWindow(start uint64, sieve []uint64) {
+func (s *safePrimeSearch) sieveWindow(ctx context.Context, start uint64, sieve []uint64) {
 	clear(sieve)
 	for i, r32 := range s.primes {
+		if i%(1<<16) == 0 && ctx.Err() != nil {
+			return
+		}
 		r := uint64(r32)
 		// x = q0 + start*qMod mod r.
 		x := (uint64(s.q0mod[i]) + start%r*(s.qMod%r)) % r
@@ -294,7 +303,10 @@ func (s *safePrimeSearch) work(ctx context.Context, next *atomic.Uint64, report 
 		if base.BitLen() != s.bits-1 {
 			return // ran off the top of the range: give up this worker
 		}
-		s.sieveWindow(start, sieve)
+		s.sieveWindow(ctx, start, sieve)
+		if ctx.Err() != nil {
+			return
+		}
 		tested := 0
 		for wi, word := range sieve {
 			free := ^word
@@ -338,16 +350,16 @@ func (s *safePrimeSearch) work(ctx context.Context, next *atomic.Uint64, report 
 }
 
 var (
-	sieveMu    sync.Mutex
-	sieveCache = map[uint32][]uint32{}
+	dhSieveMu    sync.Mutex
+	dhSieveCache = map[uint32][]uint32{}
 )
 
 // sievePrimes returns all primes below bound (cached; callers must not modify
 // the slice).
-func sievePrimes(bound uint32) []uint32 {
-	sieveMu.Lock()
-	defer sieveMu.Unlock()
-	if ps, ok := sieveCache[bound]; ok {
+func dhSievePrimes(bound uint32) []uint32 {
+	dhSieveMu.Lock()
+	defer dhSieveMu.Unlock()
+	if ps, ok := dhSieveCache[bound]; ok {
 		return ps
 	}
 	// Odd-only sieve of Eratosthenes: bit i stands for 2i+1.
@@ -371,6 +383,6 @@ func sievePrimes(bound uint32) []uint32 {
 			ps = append(ps, 2*i+1)
 		}
 	}
-	sieveCache[bound] = ps
+	dhSieveCache[bound] = ps
 	return ps
 }

@@ -113,9 +113,10 @@ type LintOptions struct {
 // LintPurpose returns the purpose Lint checks cert for: the one given
 // ("server", "client" or "ca"), or, when purpose is "", a guess: the
 // extendedKeyUsage decides (serverAuth → "server", clientAuth → "client",
-// both → "server+client"); without a usable EKU, a CA certificate with no
-// subjectAltName is a "ca", a certificate naming a host or IP address (in its
-// SANs or CN) a "server", anything else a "client".
+// both → "server+client"); without a usable EKU, a certificate naming a host
+// or IP address (in its SANs or CN) is a "server" — even a CA:TRUE one, as the
+// classic cheat sheet's self-signed server certificate is — any other CA
+// certificate a "ca", anything else a "client".
 func LintPurpose(cert *x509.Certificate, purpose string) (string, error) {
 	switch purpose {
 	case PurposeServer, PurposeClient, PurposeCA, PurposeServerClient:
@@ -135,10 +136,13 @@ func LintPurpose(cert *x509.Certificate, purpose string) (string, error) {
 		return PurposeClient, nil
 	}
 	names := len(cert.DNSNames)+len(cert.IPAddresses) > 0
-	if cert.IsCA && !names && len(cert.ExtKeyUsage) == 0 {
+	// A CA certificate named after a host or IP address is the classic cheat
+	// sheet's self-signed server certificate (openssl req -x509 marks it
+	// CA:TRUE); judge it as the server certificate it is used as.
+	if cert.IsCA && !names && len(cert.ExtKeyUsage) == 0 && !lintHostLike(cert.Subject.CommonName) {
 		return PurposeCA, nil
 	}
-	if names || hostLike(cert.Subject.CommonName) {
+	if names || lintHostLike(cert.Subject.CommonName) {
 		return PurposeServer, nil
 	}
 	return PurposeClient, nil
@@ -149,13 +153,13 @@ func LintPurpose(cert *x509.Certificate, purpose string) (string, error) {
 var appleRulesFrom = time.Date(2019, 7, 1, 0, 0, 0, 0, time.UTC)
 
 const (
-	day            = 24 * time.Hour
+	lintDay        = 24 * time.Hour
 	appleMaxDays   = 825
 	publicMaxDays  = 398
-	expiresSoonFor = 30 * day
+	expiresSoonFor = 30 * lintDay
 )
 
-var allPlatforms = LintPlatforms
+var lintAllPlatforms = LintPlatforms
 
 // linter collects findings for one certificate.
 type linter struct {
@@ -201,7 +205,7 @@ func Lint(cert *x509.Certificate, chain []*x509.Certificate, opts LintOptions) [
 		ca:     purpose == PurposeCA,
 		out:    []Finding{},
 	}
-	l.private = selfSigned(cert) || len(chain) > 0 && selfSigned(chain[len(chain)-1])
+	l.private = lintSelfSigned(cert) || len(chain) > 0 && lintSelfSigned(chain[len(chain)-1])
 	l.validity()
 	if l.server {
 		l.names()
@@ -227,23 +231,23 @@ func Lint(cert *x509.Certificate, chain []*x509.Certificate, opts LintOptions) [
 // selfSigned reports whether c is self-issued and signed by its own key; a
 // signature Go refuses to check for its weak algorithm still counts, so that
 // SHA-1 roots are recognised.
-func selfSigned(c *x509.Certificate) bool {
+func lintSelfSigned(c *x509.Certificate) bool {
 	if !bytes.Equal(c.RawIssuer, c.RawSubject) {
 		return false
 	}
-	return signedBy(c, c)
+	return lintSignedBy(c, c)
 }
 
 // signedBy reports whether parent's key made c's signature; an algorithm Go
 // refuses as insecure counts as a match (the lint reports it separately).
-func signedBy(c, parent *x509.Certificate) bool {
+func lintSignedBy(c, parent *x509.Certificate) bool {
 	err := parent.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature)
 	var insecure x509.InsecureAlgorithmError
 	return err == nil || errors.As(err, &insecure)
 }
 
 // hostLike reports whether a CN looks like a host name or an IP address.
-func hostLike(s string) bool {
+func lintHostLike(s string) bool {
 	if net.ParseIP(s) != nil {
 		return true
 	}
@@ -265,28 +269,28 @@ func (l *linter) validity() {
 	c := l.cert
 	switch {
 	case l.now.After(c.NotAfter):
-		l.add("expired", SeverityError, allPlatforms,
+		l.add("expired", SeverityError, lintAllPlatforms,
 			"renew it: wsskit cert new (or cert sign) with the same subject and SANs",
 			"The certificate expired on %s (%s ago); every client refuses it (Go: x509: certificate has expired or is not yet valid; OpenSSL: error 10, certificate has expired).",
-			fmtTime(c.NotAfter), fmtAge(l.now.Sub(c.NotAfter)))
+			lintTime(c.NotAfter), lintAge(l.now.Sub(c.NotAfter)))
 	case l.now.Before(c.NotBefore):
-		l.add("not_yet_valid", SeverityError, allPlatforms,
+		l.add("not_yet_valid", SeverityError, lintAllPlatforms,
 			"check the clocks of the machine that made it and of the clients; re-issue it with a notBefore in the past",
 			"The certificate is not valid before %s (%s from now); every client refuses it until then (OpenSSL: error 9, certificate is not yet valid). A client or CA clock that is off causes this.",
-			fmtTime(c.NotBefore), fmtAge(c.NotBefore.Sub(l.now)))
+			lintTime(c.NotBefore), lintAge(c.NotBefore.Sub(l.now)))
 	case c.NotAfter.Sub(l.now) < expiresSoonFor:
 		l.add("expires_soon", SeverityInfo, nil,
 			"renew it before then",
-			"The certificate expires on %s, in %s.", fmtTime(c.NotAfter), fmtAge(c.NotAfter.Sub(l.now)))
+			"The certificate expires on %s, in %s.", lintTime(c.NotAfter), lintAge(c.NotAfter.Sub(l.now)))
 	}
 }
 
-func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") }
+func lintTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") }
 
-func fmtAge(d time.Duration) string {
+func lintAge(d time.Duration) string {
 	switch {
-	case d >= 2*day:
-		return fmt.Sprintf("%d days", int(d/day))
+	case d >= 2*lintDay:
+		return fmt.Sprintf("%d days", int(d/lintDay))
 	case d >= 2*time.Hour:
 		return fmt.Sprintf("%d hours", int(d/time.Hour))
 	default:
@@ -300,7 +304,12 @@ func (l *linter) names() {
 	cn := c.Subject.CommonName
 	if len(c.DNSNames) == 0 && len(c.IPAddresses) == 0 {
 		fix := "re-issue it with the names clients dial as SANs: wsskit cert new --profile server --san IP:127.0.0.1 --san DNS:localhost ..."
-		if len(c.URIs)+len(c.EmailAddresses) > 0 || !hostLike(cn) {
+		if ip := net.ParseIP(cn); ip != nil {
+			fix = "re-issue it with the address as an IP SAN: wsskit cert new --profile server --san IP:" + ip.String() + " ..."
+		} else if lintHostLike(cn) {
+			fix = "re-issue it with the name as a DNS SAN: wsskit cert new --profile server --san DNS:" + cn + " ..."
+		}
+		if len(c.URIs)+len(c.EmailAddresses) > 0 || !lintHostLike(cn) {
 			l.add("no_san", SeverityError, []string{PlatformGo, PlatformChrome, PlatformFirefox, PlatformApple, PlatformJava, PlatformDotNet, PlatformOpenSSL}, fix,
 				"The certificate names no DNS name or IP address (no DNS or IP subjectAltName, and the CN %q is not a host name), so no client can match it to the server it dialled.", cn)
 			return
@@ -384,27 +393,25 @@ func (l *linter) wildcard(name string, all map[string]bool) {
 	}
 }
 
-// serverValidity applies Apple's 825-day rule and the public-CA 398-day rule.
+// serverValidity applies Apple's 825-lintDay rule and the public-CA 398-lintDay rule.
 func (l *linter) serverValidity() {
 	c := l.cert
 	life := c.NotAfter.Sub(c.NotBefore)
-	days := int(life / day)
+	days := int(life / lintDay)
 	switch {
-	case life > appleMaxDays*day && !c.NotBefore.Before(appleRulesFrom):
+	case life > appleMaxDays*lintDay && !c.NotBefore.Before(appleRulesFrom):
 		l.add("validity_over_825_days", SeverityError, []string{PlatformApple},
 			"re-issue it with --days 825 or less (wsskit's default for leaves is 825)",
 			"The certificate is valid for %d days (%s to %s). macOS 10.15+ and iOS 13+ refuse TLS server certificates issued after 2019-07-01 that are valid for more than 825 days, whoever issued them (Apple HT210176).",
 			days, c.NotBefore.UTC().Format("2006-01-02"), c.NotAfter.UTC().Format("2006-01-02"))
-	case life > publicMaxDays*day:
-		sev := SeverityWarning
-		note := "If a public CA issued it, it breaks the CA/Browser Forum rule and Chrome and Safari refuse it."
+	case life > publicMaxDays*lintDay:
+		note := "If a public CA issued it, Chrome and Safari refuse it; they do not enforce the limit for a CA you installed yourself."
 		if l.private {
-			sev = SeverityInfo
-			note = "That limit is enforced only for certificates from publicly trusted CAs, not for your own CA, so this is only a note."
+			note = "The chain ends at your own CA, for which the limit is not enforced."
 		}
-		l.add("validity_over_398_days", sev, []string{PlatformChrome, PlatformApple},
+		l.add("validity_over_398_days", SeverityInfo, []string{PlatformChrome, PlatformApple},
 			"nothing to do for a private CA; a public CA must issue 398 days or less",
-			"The certificate is valid for %d days. Since 2020-09-01 publicly trusted CAs may issue TLS server certificates for at most 398 days, and Chrome and Safari refuse longer ones from public CAs. %s",
+			"The certificate is valid for %d days. Since 2020-09-01 publicly trusted CAs may issue TLS server certificates for at most 398 days. %s",
 			days, note)
 	}
 }
@@ -419,7 +426,7 @@ func (l *linter) caLeaf() {
 		"The certificate is a CA (basicConstraints CA:TRUE) but is used as the server's certificate, as in the classic cheat sheet's single self-signed certificate. Firefox refuses it even when it is trusted (MOZILLA_PKIX_ERROR_CA_CERT_USED_AS_END_ENTITY); Go, OpenSSL and Chrome accept it.")
 }
 
-func ekuNames(c *x509.Certificate) string {
+func lintEKUNames(c *x509.Certificate) string {
 	names := ExtKeyUsageNames(c)
 	if len(names) == 0 {
 		return "(none)"
@@ -444,7 +451,7 @@ func (l *linter) eku() {
 		}
 		l.add("eku_wrong", SeverityError, []string{PlatformGo, PlatformChrome, PlatformFirefox, PlatformApple, PlatformJava, PlatformOpenSSL}, fix,
 			"The extendedKeyUsage lists %s but not %s, so it is no TLS %s certificate: Go (x509: certificate specifies an incompatible key usage), OpenSSL (-purpose %s: error 26, unsuitable certificate purpose), Firefox (SEC_ERROR_INADEQUATE_CERT_TYPE), Java (Extended key usage does not permit use for TLS %s authentication), Chrome (NET::ERR_CERT_INVALID) and macOS/iOS refuse it.",
-			ekuNames(c), wantName, role, verifyPurpose, role)
+			lintEKUNames(c), wantName, role, verifyPurpose, role)
 	}
 	if l.server {
 		check(x509.ExtKeyUsageServerAuth, "serverAuth", "server", "server", "sslserver")
@@ -459,7 +466,7 @@ func (l *linter) eku() {
 	}
 }
 
-func keyAlg(c *x509.Certificate) string {
+func lintKeyAlg(c *x509.Certificate) string {
 	switch c.PublicKey.(type) {
 	case *rsa.PublicKey:
 		return "RSA"
@@ -473,7 +480,7 @@ func keyAlg(c *x509.Certificate) string {
 
 func (l *linter) keyUsage() {
 	c := l.cert
-	found, critical := extension(c, oidKeyUsage)
+	found, critical := lintExtension(c, oidKeyUsageExt)
 	if !found {
 		return
 	}
@@ -486,7 +493,7 @@ func (l *linter) keyUsage() {
 	if names == "" {
 		names = "(none)"
 	}
-	alg := keyAlg(c)
+	alg := lintKeyAlg(c)
 	fix := "re-issue it with the usages TLS needs: wsskit cert new --profile server|client sets digitalSignature (and keyEncipherment for RSA)"
 	if l.server && ku&(x509.KeyUsageDigitalSignature|x509.KeyUsageKeyEncipherment|x509.KeyUsageKeyAgreement) == 0 {
 		l.add("ku_no_tls_usage", SeverityError, []string{PlatformChrome, PlatformFirefox, PlatformOpenSSL}, fix,
@@ -518,7 +525,7 @@ func (l *linter) keyUsage() {
 
 // extension reports whether c carries the extension and whether it is
 // critical.
-func extension(c *x509.Certificate, oid asn1.ObjectIdentifier) (found, critical bool) {
+func lintExtension(c *x509.Certificate, oid asn1.ObjectIdentifier) (found, critical bool) {
 	for _, e := range c.Extensions {
 		if e.Id.Equal(oid) {
 			return true, e.Critical
@@ -527,8 +534,8 @@ func extension(c *x509.Certificate, oid asn1.ObjectIdentifier) (found, critical 
 	return false, false
 }
 
-func hasExtension(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
-	found, _ := extension(c, oid)
+func lintHasExtension(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
+	found, _ := lintExtension(c, oid)
 	return found
 }
 
@@ -540,7 +547,7 @@ func (l *linter) caCert() {
 			"re-issue it as a CA: wsskit cert new --profile ca",
 			"The certificate is not a CA (basicConstraints CA:TRUE is missing), so nothing it signs verifies: Go (x509: ... NotAuthorizedToSign) and OpenSSL (error 79, invalid CA certificate) refuse certificates it issued.")
 	}
-	if hasExtension(c, oidKeyUsage) && c.KeyUsage&x509.KeyUsageCertSign == 0 {
+	if lintHasExtension(c, oidKeyUsageExt) && c.KeyUsage&x509.KeyUsageCertSign == 0 {
 		l.add("ca_no_cert_sign", SeverityError, []string{PlatformOpenSSL},
 			"re-issue it with keyUsage keyCertSign, cRLSign: wsskit cert new --profile ca",
 			"The CA's keyUsage (%s) lacks keyCertSign: OpenSSL refuses certificates it issued (error 79, invalid CA certificate).", strings.Join(KeyUsageNames(c.KeyUsage), ", "))
@@ -579,7 +586,7 @@ func (l *linter) key() {
 	}
 }
 
-var weakSigAlgs = map[x509.SignatureAlgorithm]string{
+var lintWeakSigAlgs = map[x509.SignatureAlgorithm]string{
 	x509.MD2WithRSA:    "MD2",
 	x509.MD5WithRSA:    "MD5",
 	x509.SHA1WithRSA:   "SHA-1",
@@ -590,11 +597,11 @@ var weakSigAlgs = map[x509.SignatureAlgorithm]string{
 // signature checks the algorithm the issuer signed the certificate with.
 func (l *linter) signature() {
 	c := l.cert
-	hash, weak := weakSigAlgs[c.SignatureAlgorithm]
+	hash, weak := lintWeakSigAlgs[c.SignatureAlgorithm]
 	if !weak {
 		return
 	}
-	if selfSigned(c) {
+	if lintSelfSigned(c) {
 		l.add("weak_signature", SeverityInfo, nil, "re-issue it with SHA-256 when convenient (any wsskit command does)",
 			"The certificate signs itself with %s (%s). As a self-signed trust anchor its own signature is not checked by Go, OpenSSL or Firefox, but certificates it issues must use SHA-256 or better.", c.SignatureAlgorithm, hash)
 		return
@@ -623,7 +630,7 @@ func (l *linter) keyIDs() {
 		l.add("no_subject_key_id", sev, nil, "new wsskit certificates always carry one",
 			"The certificate has no subjectKeyIdentifier (RFC 5280 §4.2.1.2).%s", extra)
 	}
-	if len(c.AuthorityKeyId) == 0 && !selfSigned(c) {
+	if len(c.AuthorityKeyId) == 0 && !lintSelfSigned(c) {
 		l.add("no_authority_key_id", SeverityWarning, []string{PlatformOpenSSL},
 			"re-issue it with wsskit cert new / cert sign, which always add it",
 			"The certificate has no authorityKeyIdentifier although it is not self-signed. Strict verifiers refuse it: OpenSSL with -x509_strict (error 85, Missing Authority Key Identifier) and Python 3.13+'s default TLS contexts, which turn that flag on.")
@@ -647,8 +654,8 @@ func (l *linter) serial() {
 			"The serial number is %d bytes long; RFC 5280 §4.1.2.2 allows at most 20 octets.", len(s.Bytes()))
 	case s.BitLen() < 64:
 		l.add("serial_low_entropy", SeverityInfo, []string{PlatformFirefox}, "wsskit uses random 128-bit serials",
-			"The serial number %s has only %d bits. Publicly trusted CAs must use at least 64 random bits. For a private CA the real rule is uniqueness: if a re-created CA with the same name reuses serials, Firefox refuses the second certificate it meets (SEC_ERROR_REUSED_ISSUER_AND_SERIAL).",
-			serialHex(s), s.BitLen())
+			"The serial number %s has only %d bits. Publicly trusted CAs must use at least 64 random bits. For a private CA the real rule is uniqueness: if a re-created CA with the same name reuses serials, Firefox can refuse the second certificate it meets (SEC_ERROR_REUSED_ISSUER_AND_SERIAL).",
+			crlSerialHex(s), s.BitLen())
 	}
 }
 
@@ -657,7 +664,7 @@ func (l *linter) issuers() {
 	if len(l.chain) == 0 {
 		return
 	}
-	if first := l.chain[0]; !bytes.Equal(first.RawSubject, l.cert.RawIssuer) || !signedBy(l.cert, first) {
+	if first := l.chain[0]; !bytes.Equal(first.RawSubject, l.cert.RawIssuer) || !lintSignedBy(l.cert, first) {
 		l.add("chain_mismatch", SeverityWarning, nil, "give the issuing CA first, then its issuer, up to the root",
 			"The first chain certificate (%s) is not the issuer of this certificate (issued by %s), so the chain given does not start where it should.", first.Subject, l.cert.Issuer)
 	}
@@ -665,16 +672,16 @@ func (l *linter) issuers() {
 		name := ca.Subject.String()
 		switch {
 		case l.now.After(ca.NotAfter):
-			l.add("issuer_expired", SeverityError, allPlatforms, "renew the CA and re-issue what it signed",
-				"The CA %s expired on %s; every client refuses certificates that chain to it (OpenSSL: error 10 at its depth).", name, fmtTime(ca.NotAfter))
+			l.add("issuer_expired", SeverityError, lintAllPlatforms, "renew the CA and re-issue what it signed",
+				"The CA %s expired on %s; every client refuses certificates that chain to it (OpenSSL: error 10 at its depth).", name, lintTime(ca.NotAfter))
 		case l.now.Before(ca.NotBefore):
-			l.add("issuer_not_yet_valid", SeverityError, allPlatforms, "check the clocks; re-issue the CA with a notBefore in the past",
-				"The CA %s is not valid before %s (OpenSSL: error 9).", name, fmtTime(ca.NotBefore))
+			l.add("issuer_not_yet_valid", SeverityError, lintAllPlatforms, "check the clocks; re-issue the CA with a notBefore in the past",
+				"The CA %s is not valid before %s (OpenSSL: error 9).", name, lintTime(ca.NotBefore))
 		}
 		if !ca.BasicConstraintsValid || !ca.IsCA {
 			l.add("issuer_not_ca", SeverityError, []string{PlatformGo, PlatformOpenSSL}, "issue from a real CA: wsskit cert new --profile ca",
 				"%s signed a certificate in the chain but is not a CA (basicConstraints CA:TRUE missing): Go and OpenSSL (error 79, invalid CA certificate) refuse the chain.", name)
-		} else if hasExtension(ca, oidKeyUsage) && ca.KeyUsage&x509.KeyUsageCertSign == 0 {
+		} else if lintHasExtension(ca, oidKeyUsageExt) && ca.KeyUsage&x509.KeyUsageCertSign == 0 {
 			l.add("issuer_no_cert_sign", SeverityError, []string{PlatformOpenSSL}, "re-issue the CA with keyUsage keyCertSign, cRLSign: wsskit cert new --profile ca",
 				"The CA %s has a keyUsage without keyCertSign: OpenSSL refuses the chain (error 79, invalid CA certificate).", name)
 		}
@@ -686,7 +693,7 @@ func (l *linter) issuers() {
 			l.add("issuer_rsa_key_small", sev, plats, "make a new CA with --key-type rsa:2048 or ec:P-256",
 				"The CA %s has a %d-bit RSA key. macOS/iOS refuse TLS server chains whose issuing CAs use RSA keys under 2048 bits, and OpenSSL at security level 2 (Debian and Ubuntu's default) refuses it (error 67, CA certificate key too weak).", name, k.N.BitLen())
 		}
-		if hash, weak := weakSigAlgs[ca.SignatureAlgorithm]; weak && !selfSigned(ca) {
+		if hash, weak := lintWeakSigAlgs[ca.SignatureAlgorithm]; weak && !lintSelfSigned(ca) {
 			l.add("issuer_weak_signature", SeverityError, []string{PlatformGo, PlatformChrome, PlatformApple, PlatformOpenSSL}, "re-issue the intermediate CA with SHA-256",
 				"The intermediate CA %s is signed with %s (%s): Go, Chrome, macOS/iOS and OpenSSL (from security level 1) refuse the chain.", name, ca.SignatureAlgorithm, hash)
 		}

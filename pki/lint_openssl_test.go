@@ -298,9 +298,11 @@ func TestLintClaimsOpenSSL(t *testing.T) {
 			lintID: "rsa_key_small", want: "error 66 at 0 depth lookup: EE certificate key too weak"},
 		{name: "SHA-1 at level 1", issuer: rsaCA, mod: func(c *x509.Certificate) { c.SignatureAlgorithm = x509.SHA1WithRSA },
 			args: []string{"-auth_level", "1"}, lintID: "weak_signature", want: "error 68 at 0 depth lookup: CA signature digest algorithm too weak"},
-		{name: "expired", issuer: ca, mod: func(c *x509.Certificate) { c.NotBefore, c.NotAfter = time.Now().Add(-9*day), time.Now().Add(-day) },
+		{name: "expired", issuer: ca, mod: func(c *x509.Certificate) {
+			c.NotBefore, c.NotAfter = time.Now().Add(-9*lintDay), time.Now().Add(-lintDay)
+		},
 			lintID: "expired", want: "error 10 at 0 depth lookup: certificate has expired"},
-		{name: "not yet valid", issuer: ca, mod: func(c *x509.Certificate) { c.NotBefore = time.Now().Add(day) },
+		{name: "not yet valid", issuer: ca, mod: func(c *x509.Certificate) { c.NotBefore = time.Now().Add(lintDay) },
 			lintID: "not_yet_valid", want: "error 9 at 0 depth lookup: certificate is not yet valid"},
 	}
 	for _, c := range claims {

@@ -80,7 +80,7 @@ func makeLintCA(t *testing.T, cn string, key crypto.Signer, mod func(*x509.Certi
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(3650 * day),
+		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(3650 * lintDay),
 		BasicConstraintsValid: true, IsCA: true,
 		KeyUsage:     x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		SubjectKeyId: skiOf(t, key.Public()),
@@ -115,7 +115,7 @@ func lintLeaf(t *testing.T, ca *lintCA, key crypto.Signer, mod func(*x509.Certif
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "localhost"},
-		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(90 * day),
+		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(90 * lintDay),
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
@@ -159,7 +159,7 @@ func kuExtension(t *testing.T, ku x509.KeyUsage, critical bool) pkix.Extension {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pkix.Extension{Id: oidKeyUsage, Critical: critical, Value: val}
+	return pkix.Extension{Id: oidKeyUsageExt, Critical: critical, Value: val}
 }
 
 func reverseBits(b byte) byte {
@@ -194,7 +194,7 @@ func TestLint(t *testing.T) {
 	rsaCA := makeLintCA(t, "Lint RSA CA", lintRSA2048, nil)
 	otherCA := makeLintCA(t, "Other CA", nil, nil)
 	expiredCA := makeLintCA(t, "Expired CA", nil, func(c *x509.Certificate) {
-		c.NotBefore, c.NotAfter = time.Now().Add(-100*day), time.Now().Add(-day)
+		c.NotBefore, c.NotAfter = time.Now().Add(-100*lintDay), time.Now().Add(-lintDay)
 	})
 	noCertSignCA := makeLintCA(t, "No CertSign CA", nil, func(c *x509.Certificate) { c.KeyUsage = x509.KeyUsageDigitalSignature })
 	smallCA := makeLintCA(t, "Small RSA CA", lintRSA1024, nil)
@@ -240,11 +240,11 @@ func TestLint(t *testing.T) {
 			c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 		}), chain: chain},
 		{name: "clean RSA server", cert: leafKey(rsaCA, lintRSA2048, nil), chain: []*x509.Certificate{rsaCA.cert}},
-		{name: "expired", cert: leaf(ca, func(c *x509.Certificate) { c.NotBefore, c.NotAfter = now.Add(-10*day), now.Add(-day) }),
+		{name: "expired", cert: leaf(ca, func(c *x509.Certificate) { c.NotBefore, c.NotAfter = now.Add(-10*lintDay), now.Add(-lintDay) }),
 			want: []string{"expired"}, sev: SeverityError},
-		{name: "not yet valid", cert: leaf(ca, func(c *x509.Certificate) { c.NotBefore = now.Add(day) }),
+		{name: "not yet valid", cert: leaf(ca, func(c *x509.Certificate) { c.NotBefore = now.Add(lintDay) }),
 			want: []string{"not_yet_valid"}, sev: SeverityError},
-		{name: "expires soon", cert: leaf(ca, func(c *x509.Certificate) { c.NotAfter = now.Add(10 * day) }),
+		{name: "expires soon", cert: leaf(ca, func(c *x509.Certificate) { c.NotAfter = now.Add(10 * lintDay) }),
 			want: []string{"expires_soon"}, sev: SeverityInfo},
 		{name: "no SAN, CN not a host", cert: leaf(ca, func(c *x509.Certificate) {
 			c.Subject.CommonName, c.DNSNames, c.IPAddresses = "My Server", nil, nil
@@ -270,15 +270,15 @@ func TestLint(t *testing.T) {
 			want: []string{"wildcard_bare_domain"}, sev: SeverityInfo},
 		{name: "wildcard with its base", cert: leaf(ca, func(c *x509.Certificate) { c.DNSNames = []string{"*.example.com", "example.com"} }),
 			notWant: []string{"wildcard_bare_domain"}},
-		{name: "826 days", cert: leaf(ca, func(c *x509.Certificate) { c.NotAfter = c.NotBefore.Add(826 * day) }), chain: chain,
+		{name: "826 days", cert: leaf(ca, func(c *x509.Certificate) { c.NotAfter = c.NotBefore.Add(826 * lintDay) }), chain: chain,
 			want: []string{"validity_over_825_days"}, sev: SeverityError, notWant: []string{"validity_over_398_days"}},
-		{name: "825 days exactly (wsskit's default)", cert: leaf(ca, func(c *x509.Certificate) { c.NotAfter = c.NotBefore.Add(825 * day) }), chain: chain,
+		{name: "825 days exactly (wsskit's default)", cert: leaf(ca, func(c *x509.Certificate) { c.NotAfter = c.NotBefore.Add(825 * lintDay) }), chain: chain,
 			want: []string{"validity_over_398_days"}, sev: SeverityInfo, notWant: []string{"validity_over_825_days"}},
-		{name: "500 days, issuer unknown", cert: leaf(ca, func(c *x509.Certificate) { c.NotAfter = c.NotBefore.Add(500 * day) }),
-			want: []string{"validity_over_398_days"}, sev: SeverityWarning},
+		{name: "500 days, issuer unknown", cert: leaf(ca, func(c *x509.Certificate) { c.NotAfter = c.NotBefore.Add(500 * lintDay) }),
+			want: []string{"validity_over_398_days"}, sev: SeverityInfo},
 		{name: "900 days issued before July 2019", cert: leaf(ca, func(c *x509.Certificate) {
 			c.NotBefore = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
-			c.NotAfter = c.NotBefore.Add(900 * day)
+			c.NotAfter = c.NotBefore.Add(900 * lintDay)
 		}), chain: chain, opts: LintOptions{Now: time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)},
 			want: []string{"validity_over_398_days"}, notWant: []string{"validity_over_825_days"}, sev: SeverityInfo},
 		{name: "CA:TRUE server certificate", cert: leaf(nil, func(c *x509.Certificate) {
@@ -358,7 +358,7 @@ func TestLint(t *testing.T) {
 			want: []string{"serial_low_entropy"}, sev: SeverityInfo},
 		{name: "chain of another CA", cert: leaf(ca, nil), chain: []*x509.Certificate{otherCA.cert},
 			want: []string{"chain_mismatch"}, sev: SeverityWarning},
-		{name: "expired issuer", cert: leaf(expiredCA, func(c *x509.Certificate) { c.NotBefore = now.Add(-50 * day) }),
+		{name: "expired issuer", cert: leaf(expiredCA, func(c *x509.Certificate) { c.NotBefore = now.Add(-50 * lintDay) }),
 			chain: []*x509.Certificate{expiredCA.cert}, want: []string{"issuer_expired"}, sev: SeverityError},
 		{name: "issuer not a CA", cert: leaf(notCA, nil), chain: []*x509.Certificate{notCA.cert},
 			want: []string{"issuer_not_ca"}, sev: SeverityError},
@@ -456,6 +456,12 @@ func TestLintPurpose(t *testing.T) {
 			c.ExtKeyUsage, c.DNSNames, c.IPAddresses, c.Subject.CommonName = nil, nil, nil, "Alice Example"
 		}},
 		{name: "CA", want: "ca", cert: ca.cert},
+		{name: "cheat-sheet self-signed CA:TRUE server", want: "server", cert: func() *x509.Certificate {
+			c, _ := lintLeaf(t, nil, nil, func(c *x509.Certificate) {
+				c.Subject.CommonName, c.IsCA, c.ExtKeyUsage, c.DNSNames, c.IPAddresses = "127.0.0.1", true, nil, nil, nil
+			})
+			return c
+		}()},
 		{name: "explicit", purpose: "client", want: "client"},
 	}
 	for _, tc := range tests {
