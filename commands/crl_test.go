@@ -70,6 +70,12 @@ func TestCRLNewAndRevoke(t *testing.T) {
 	if code != 0 {
 		t.Errorf("client still good: exit %d, %q", code, out)
 	}
+	// wsskit verify reads the same CRL the same way.
+	vr := run(t, "", "verify", "--cafile", ca, "--crl", crl, "--crl-check", "leaf", client2)
+	if vr.code != ExitCheckFailed || !strings.Contains(vr.stdout+vr.stderr, "error 23 at 0 depth lookup: certificate revoked") {
+		t.Errorf("wsskit verify --crl: exit %d\n%s%s", vr.code, vr.stdout, vr.stderr)
+	}
+	mustRun(t, "verify", "--cafile", ca, "--crl", crl, "--crl-check", "leaf", filepath.Join(dir, "client.pem"))
 	text = pkitest.Run(t, openssl, "crl", "-in", crl, "-text", "-noout")
 	if !strings.Contains(text, "Key Compromise") || !strings.Contains(text, "X509v3 CRL Number: \n                2\n") {
 		t.Errorf("openssl crl -text:\n%s", text)
