@@ -36,6 +36,7 @@ func allCommands() []*cli.Command {
 		completionCommand(),
 		genDocsCommand(),
 		demoCommand(),
+		loadCommand(),
 	}
 }
 
