@@ -280,7 +280,7 @@ func (o *LoadOptions) normalize() error {
 		{"size", o.Size < 1 || o.Size > MaxLoadSize, fmt.Sprint(o.Size), fmt.Sprintf("1 to %d bytes", MaxLoadSize)},
 		{"rate", o.Rate < 0 || o.Rate > MaxLoadRate, fmt.Sprint(o.Rate), fmt.Sprintf("at most %d per second", MaxLoadRate)},
 		{"timeout", o.Timeout < 0 || o.Timeout > MaxLoadTimeout, o.Timeout.String(), "at most " + MaxLoadTimeout.String()},
-		{"connections × size", o.Mode == LoadEcho && int64(o.Connections)*int64(o.Size) > MaxLoadBuffered,
+		{"connections × size", o.Mode != LoadIdle && int64(o.Connections)*int64(o.Size) > MaxLoadBuffered,
 			fmt.Sprintf("%d × %d", o.Connections, o.Size), fmt.Sprintf("at most %d MiB in flight", MaxLoadBuffered>>20)},
 	}
 	for _, l := range limits {

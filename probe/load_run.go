@@ -228,9 +228,24 @@ func (r *loadRun) closeCleanly(ws *websocket.Conn) {
 		ws.SetReadDeadline(deadline)
 		if r.awaitClose(ws) {
 			r.closedOK.Add(1)
+			awaitEOF(ws)
 		}
 	}
 	r.release(ws)
+}
+
+// awaitEOF waits (within the read deadline already set) for the server to
+// close the TCP connection after the closing handshake, as RFC 6455 §7.1.1
+// asks of clients: the server then holds the TIME_WAIT state, and a
+// handshake-mode run does not exhaust the client's ephemeral ports.
+func awaitEOF(ws *websocket.Conn) {
+	var b [256]byte
+	nc := ws.NetConn()
+	for range 16 {
+		if _, err := nc.Read(b[:]); err != nil {
+			return
+		}
+	}
 }
 
 // awaitClose reads (and drops) messages until the peer's close frame, and
@@ -581,6 +596,7 @@ func (r *loadRun) idleWorker(sh *loadShard, ready *sync.WaitGroup) {
 			switch {
 			case r.stop.Load() && errors.As(err, &ce) && ce.Code == websocket.CloseNormalClosure:
 				r.closedOK.Add(1)
+				awaitEOF(ws)
 			case r.stop.Load() && isTimeout(err):
 				// No close frame within loadCloseLimit: not clean, not a drop.
 			default:
