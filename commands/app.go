@@ -36,6 +36,8 @@ func allCommands() []*cli.Command {
 		completionCommand(),
 		genDocsCommand(),
 		demoCommand(),
+		clientCommand(),
+		serverCommand(),
 		loadCommand(),
 	}
 }

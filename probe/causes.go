@@ -199,7 +199,7 @@ func (f Facts) now() time.Time {
 
 func (f Facts) alertText() string {
 	if f.Alert == nil {
-		return "no alert"
+		return "no alert, it just closed the connection"
 	}
 	return fmt.Sprintf("alert %s (%d)", f.Alert.Name, f.Alert.Code)
 }
@@ -315,6 +315,9 @@ var causes = []*Cause{
 		Title: "wss:// to a port that does not speak TLS",
 		Seen:  "`tls: first record does not look like a TLS handshake` (tls.RecordHeaderError); openssl: `wrong version number`",
 		Explain: func(f Facts) string {
+			if f.serverSide() {
+				return "the client started a TLS handshake on this plain ws:// port: it dialled wss:// or https://, but this server speaks plain ws:// and http://"
+			}
 			return fmt.Sprintf("we sent a TLS ClientHello to %s but it answered in plain text (%s): that port serves plain HTTP or another protocol, not TLS", f.hostPort(), orDefault(f.FirstBytes, "not a TLS record"))
 		},
 		Fix: func(f Facts) string {
@@ -326,6 +329,9 @@ var causes = []*Cause{
 		Title: "ws:// to a port that speaks TLS",
 		Seen:  "`malformed HTTP response \"\\x15\\x03\\x01...\"`, `400 Client sent an HTTP request to an HTTPS server`",
 		Explain: func(f Facts) string {
+			if f.serverSide() {
+				return fmt.Sprintf("the client sent plain HTTP (%s) to this TLS port: it dialled ws:// or http://, but this server needs wss:// or https://", orDefault(f.FirstBytes, "a request"))
+			}
 			return fmt.Sprintf("we sent a plain HTTP upgrade request to %s but it answered as a TLS server (%s): that port needs wss://", f.hostPort(), orDefault(f.FirstBytes, "a TLS alert record"))
 		},
 		Fix: func(f Facts) string {
@@ -588,10 +594,22 @@ var causes = []*Cause{
 			if f.serverSide() {
 				return fmt.Sprintf("the client offered %s but this server accepts only %s", f.versions(f.OfferedVersions), f.versions(f.ServerVersions))
 			}
-			return fmt.Sprintf("we offered %s but the server accepts only %s (%s)", f.versions(f.OfferedVersions), orDefault(f.versions(f.ServerVersions), "other versions"), f.alertText())
+			if len(f.ServerVersions) == 0 || f.ServerVersions[0] == "" {
+				return fmt.Sprintf("we offered %s and the server accepts none of them (%s)", f.versions(f.OfferedVersions), f.alertText())
+			}
+			return fmt.Sprintf("we offered %s but the server chose %s (%s)", f.versions(f.OfferedVersions), f.versions(f.ServerVersions), f.alertText())
 		},
 		Fix: func(f Facts) string {
-			return fmt.Sprintf("allow a version both sides support, e.g. wsskit client %s --min-tls 1.2 --max-tls 1.3 (the server side: --min-tls/--max-tls)", f.url())
+			flag := "--min-tls 1.2 --max-tls 1.3"
+			switch {
+			case len(f.OfferedVersions) > 0 && f.OfferedVersions[len(f.OfferedVersions)-1] < "1.3":
+				flag = "--max-tls 1.3"
+			case len(f.OfferedVersions) > 0 && f.OfferedVersions[0] >= "1.3":
+				flag = "--min-tls 1.2"
+			case len(f.ServerVersions) > 0 && f.ServerVersions[0] < "1.2":
+				flag = "--min-tls " + f.ServerVersions[0] + " (better: enable TLS 1.2 on the server)"
+			}
+			return fmt.Sprintf("allow a version both sides support: wsskit client %s %s (the server side: --min-tls/--max-tls)", f.url(), flag)
 		},
 	},
 	{
@@ -602,7 +620,11 @@ var causes = []*Cause{
 			if f.serverSide() {
 				return fmt.Sprintf("the client offered the cipher suites %s and none is enabled on this server (%s)", joinOr(f.OfferedCiphers, "and"), joinOr(f.ServerCiphers, "and"))
 			}
-			return fmt.Sprintf("the server refused our ClientHello (%s) before choosing anything: none of the cipher suites we offered for %s (%s) nor our key exchange groups are enabled on it", f.alertText(), f.versions(f.OfferedVersions), joinOr(f.OfferedCiphers, "and"))
+			offered := joinOr(f.OfferedCiphers, "and")
+			if len(f.OfferedCiphers) > 4 {
+				offered = fmt.Sprintf("%d suites: ECDHE key exchange with AES-GCM, ChaCha20-Poly1305 or AES-CBC; no RSA key exchange, no DHE, no CCM", len(f.OfferedCiphers))
+			}
+			return fmt.Sprintf("the server refused our ClientHello (%s) before choosing anything: none of the cipher suites we offered for %s (%s) nor our key exchange groups are enabled on it", f.alertText(), f.versions(f.OfferedVersions), offered)
 		},
 		Fix: func(f Facts) string {
 			return "enable an ECDHE suite with AES-GCM or ChaCha20 on the server (OpenSSL: -cipher 'ECDHE+AESGCM'); reproduce its set with wsskit server --ciphers LIST"
@@ -613,7 +635,10 @@ var causes = []*Cause{
 		Title: "The server needs a server name (SNI) it knows",
 		Seen:  "alert 112 `unrecognized_name`; an IP literal is never sent as SNI",
 		Explain: func(f Facts) string {
-			return fmt.Sprintf("we sent %s and the server has no certificate for it (%s): it picks its certificate by the name the client sends", f.sniText(), f.alertText())
+			if f.ServerName == "" {
+				return fmt.Sprintf("we sent %s and the server has no certificate for a connection without a name (%s): it picks its certificate by the name the client sends", f.sniText(), f.alertText())
+			}
+			return fmt.Sprintf("we sent %s and the server has no certificate for that name (%s): it picks its certificate by the name the client sends", f.sniText(), f.alertText())
 		},
 		Fix: func(f Facts) string {
 			return fmt.Sprintf("send the name the server expects: wsskit client %s --servername NAME", f.url())

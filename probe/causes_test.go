@@ -3,9 +3,13 @@ package probe
 import (
 	"bytes"
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -88,6 +92,50 @@ func TestTroubleshootingDoc(t *testing.T) {
 	for _, c := range Causes() {
 		if !bytes.Contains(want, []byte("\n## "+c.ID+"\n")) {
 			t.Errorf("%s lacks a section for %s", path, c.ID)
+		}
+	}
+}
+
+// TestEveryCauseHasATest checks that every cause id of the table is used by
+// a test other than the table's own (the acceptance: one test per cause).
+func TestEveryCauseHasATest(t *testing.T) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "causes.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	constOf := map[string]string{} // id -> constant name
+	ast.Inspect(file, func(n ast.Node) bool {
+		vs, ok := n.(*ast.ValueSpec)
+		if !ok || len(vs.Values) != 1 {
+			return true
+		}
+		if lit, ok := vs.Values[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			id, _ := strconv.Unquote(lit.Value)
+			constOf[id] = vs.Names[0].Name
+		}
+		return true
+	})
+	tests, _ := filepath.Glob("*_test.go")
+	var src strings.Builder
+	for _, f := range tests {
+		if f == "causes_test.go" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Write(b)
+	}
+	for _, id := range causeIDs() {
+		name, ok := constOf[id]
+		if !ok {
+			t.Errorf("cause %s has no constant in causes.go", id)
+			continue
+		}
+		if !strings.Contains(src.String(), name) {
+			t.Errorf("cause %s (%s) is used by no test", id, name)
 		}
 	}
 }

@@ -316,6 +316,7 @@ func wantCause(t *testing.T, f *Failure, err error, id string, exit int, rawCont
 	if f.Cause == "" || f.Fix == "" {
 		t.Errorf("empty cause %q or fix %q", f.Cause, f.Fix)
 	}
+	t.Logf("%s: %s\n  raw: %s\n  alert: %v\n  cause: %s\n  fix: %s", f.Stage, f.CauseID, f.Raw, f.Alert, f.Cause, f.Fix)
 }
 
 func wantAlert(t *testing.T, f *Failure, code uint8, sent bool) {

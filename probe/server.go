@@ -103,6 +103,9 @@ type Server struct {
 	// tracked by http.Server); closing stops new ones from being counted.
 	handlers sync.WaitGroup
 	closing  bool
+	// ctx ends at Shutdown; open WebSockets close with it.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 type connInfo struct {
@@ -126,6 +129,7 @@ func NewServer(o ServerOptions) (*Server, error) {
 		o.IdleTimeout = 2 * time.Minute
 	}
 	s := &Server{o: o, conns: make(chan net.Conn), info: map[string]*connInfo{}, quit: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if len(o.Certificates) > 0 || o.GetCertificate != nil {
 		s.tlsCfg = &tls.Config{
 			Certificates:   o.Certificates,
@@ -178,7 +182,7 @@ func (s *Server) Start(ctx context.Context) error {
 		s.acceptLoop()
 	}()
 	stop := context.AfterFunc(ctx, func() { _ = s.Shutdown(context.Background()) })
-	go func() { <-s.quit; stop() }()
+	context.AfterFunc(s.ctx, func() { stop() })
 	mode := "plain ws:// and http://"
 	if s.tlsCfg != nil {
 		mode = "TLS (wss:// and https://), client auth " + clientAuthName(s.o.ClientAuth)
@@ -194,6 +198,7 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // server's goroutines (bounded by ctx).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.once.Do(func() {
+		s.cancel()
 		close(s.quit)
 		if s.ln != nil {
 			s.ln.Close()
@@ -278,13 +283,13 @@ func (s *Server) handle(id int, c net.Conn) {
 	case s.tlsCfg != nil && looksHTTP(first):
 		f := newFailure(CausePlainToTLSServer, StageHTTP, "plain HTTP request on a TLS port", nil,
 			Facts{Side: "server", FirstBytes: quoteStart(first, 16)})
-		ev(ServerEvent{Kind: "plain_http_on_tls", Text: "the client sent plain HTTP to this TLS port: " + f.Cause, Failure: f})
+		ev(ServerEvent{Kind: "plain_http_on_tls", Text: "plain HTTP on this TLS port", Failure: f})
 		_, _ = io.WriteString(c, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n"+
 			goHTTPSOnPlainBody+".\nThis port speaks TLS: use wss:// or https://.\n")
 		c.Close()
 	case s.tlsCfg == nil && looksTLS:
 		f := newFailure(CauseTLSToPlainServer, StageTLS, "TLS ClientHello on a plain port", nil, Facts{Side: "server"})
-		ev(ServerEvent{Kind: "tls_on_plain", Text: "the client started TLS on this plain port (wss:// or https:// to a ws:// server)", Failure: f})
+		ev(ServerEvent{Kind: "tls_on_plain", Text: "TLS ClientHello on this plain port", Failure: f})
 		// A plain HTTP answer makes TLS clients say "does not look like TLS".
 		_, _ = io.WriteString(c, "HTTP/1.0 400 Bad Request\r\nConnection: close\r\n\r\nThis port speaks plain ws:// and http://, not TLS.\n")
 		c.Close()
@@ -316,7 +321,7 @@ func (s *Server) serveTLS(ci *connInfo, pc net.Conn, ev func(ServerEvent)) {
 			MaxVersion: s.o.MaxVersion, CipherSuites: s.o.CipherSuites, Certificate: s.leaf(ci.hello),
 			ReceivedAlert: ci.tracer.LastAlert(false)}
 		f := ExplainServerHandshake(err, ci.hello, &cs, s.o.ClientAuth, side)
-		ev(ServerEvent{Kind: "handshake_failed", Text: fmt.Sprintf("handshake failed: %s [%s] %s", f.Raw, f.CauseID, f.Cause), Failure: f})
+		ev(ServerEvent{Kind: "handshake_failed", Text: "handshake failed: " + f.Raw, Failure: f})
 		tc.Close()
 		return
 	}
@@ -414,7 +419,7 @@ func (s *Server) echo(w http.ResponseWriter, r *http.Request, ev func(ServerEven
 		return
 	}
 	defer c.Close()
-	stop := context.AfterFunc(contextFromQuit(s.quit), func() { c.Close() })
+	stop := context.AfterFunc(s.ctx, func() { c.Close() })
 	defer stop()
 	ev(ServerEvent{Kind: "ws_open", Text: "WebSocket open, origin " + orDefault(r.Header.Get("Origin"), "(none)")})
 	for i := 0; i < 1_000_000; i++ {
@@ -437,12 +442,6 @@ func (s *Server) echo(w http.ResponseWriter, r *http.Request, ev func(ServerEven
 			return
 		}
 	}
-}
-
-func contextFromQuit(quit chan struct{}) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { <-quit; cancel() }()
-	return ctx
 }
 
 // connectionReport is the text answer to a plain HTTP(S) request.

@@ -253,7 +253,7 @@ func TestServerWithNodeClient(t *testing.T) {
 func TestServerWithProbe(t *testing.T) {
 	e := newEnv(t)
 	t.Run("echo", func(t *testing.T) {
-		addr, log := e.startServer(t, true, requireClientCert(e))
+		addr, log := e.startServer(t, true, func(o *ServerOptions) { requireClientCert(e)(o); o.Trace = true })
 		o := e.clientOpts("wss://" + addr + "/echo")
 		o.Send = []Message{Text("hi")}
 		want := "hi"
@@ -262,6 +262,10 @@ func TestServerWithProbe(t *testing.T) {
 			t.Fatalf("%v %+v", err, f)
 		}
 		log.wait(t, "ws_message")
+		tr := log.wait(t, "trace")
+		if tr.Trace == nil || tr.Trace.Dir != "received" || len(tr.Trace.Messages) == 0 || tr.Trace.Messages[0].Type != "ClientHello" {
+			t.Errorf("first trace event %+v, want the received ClientHello", tr.Trace)
+		}
 	})
 	t.Run("plain_to_tls", func(t *testing.T) {
 		addr, log := e.startServer(t, true, nil)

@@ -57,6 +57,12 @@ func (s *Session) Send(ctx context.Context, m Message) error {
 	if m.Binary {
 		typ = websocket.BinaryMessage
 	}
+	// The send time is taken before writing: an echo can arrive before
+	// WriteMessage returns.
+	s.mu.Lock()
+	prev := s.lastSend
+	s.lastSend = time.Now()
+	s.mu.Unlock()
 	s.writeMu.Lock()
 	err := s.conn.SetWriteDeadline(s.deadline(ctx))
 	if err == nil {
@@ -66,9 +72,9 @@ func (s *Session) Send(ctx context.Context, m Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
+		s.lastSend = prev
 		return s.failLocked(err)
 	}
-	s.lastSend = time.Now()
 	s.p.rep.WS.Messages = append(s.p.rep.WS.Messages, record("sent", m, 0))
 	return nil
 }

@@ -54,6 +54,7 @@ func TroubleshootingMarkdown() []byte {
 	b.WriteString("sentences below are rendered for an example setup (server `wss://127.0.0.1:8443/echo`,\n")
 	b.WriteString("certificates from `wsskit pki init`), so the names and dates in them are examples.\n\n")
 	b.WriteString("Exit codes: 1 `--expect` mismatch, 3 bad input, 4 network, 5 TLS, 6 HTTP upgrade, 7 WebSocket.\n\n")
+	b.WriteString(jsonSchemaDoc)
 	b.WriteString("| cause_id | stage | exit | what happened |\n| --- | --- | --- | --- |\n")
 	for _, c := range causes {
 		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %d | %s |\n", c.ID, anchor(c.ID), c.Stage, c.ExitCode, c.Title)
@@ -165,3 +166,32 @@ var exampleTweaks = map[string]func(*Facts){
 	CauseWSClosedAbnormally: func(f *Facts) { f.Raw = "unexpected EOF" },
 	CauseWSClosedByPeer:     func(f *Facts) { f.CloseCode, f.CloseReason = 1011, "handler crashed" },
 }
+
+// jsonSchemaDoc documents the --json forms; field names are the json tags
+// of Report, Failure and ServerEvent.
+const jsonSchemaDoc = `## JSON output
+
+` + "`wsskit client --json`" + ` prints one object (` + "`probe.Report`" + `): ` + "`url`, `scheme`, `host`, `port`, `path`" + `;
+` + "`stages`" + ` (each ` + "`stage`, `ok`, `duration_ns`, `error`" + `); ` + "`resolve`" + ` (` + "`literal`, `addrs`" + `);
+` + "`tcp`" + ` (` + "`local`, `remote`" + `); ` + "`tls`" + ` (` + "`offered`" + ` {` + "`versions`, `sni`, `alpn`, `cipher_suites`" + `},
+` + "`version`, `cipher_suite`, `group`, `alpn`, `server_hello`, `server_chain`" + ` [certificates with
+` + "`subject`, `issuer`, `sans`, `not_before`, `not_after`, `key`, `ext_key_usage`, `is_ca`, `self_signed`, `sha256`" + `],
+` + "`verification`" + ` {` + "`ok`, `skipped`, `roots`, `error`, `cause_id`, `cause`, `openssl`" + ` [{` + "`code`, `depth`, `text`" + `}], ` + "`problems`" + `},
+` + "`client_auth`" + ` {` + "`requested`, `acceptable_cas`, `signature_schemes`, `sent`, `sent_chain`, `configured`, `issuer_listed`, `problems`" + `},
+` + "`rejected_after_handshake`" + `); ` + "`http`" + ` (` + "`request`, `status`, `status_code`, `headers`, `body`, `first_bytes`" + `);
+` + "`ws`" + ` (` + "`subprotocol`, `extensions`, `messages`" + ` [{` + "`dir`, `type`, `size`, `latency_ns`, `data`" + `}], ` + "`close`" + ` {` + "`by`, `code`, `reason`, `clean`" + `});
+` + "`trace`" + ` (with ` + "`--trace`" + `: ` + "`at_ns`, `dir`, `type`, `version`, `length`, `encrypted`, `messages`, `alert`, `alert_level`, `bytes`" + `);
+` + "`notes`" + ` ({` + "`cause_id`, `text`" + `}); and on failure ` + "`failure`" + `:
+
+` + "```json" + `
+{"stage": "tls", "raw": "remote error: tls: unknown certificate authority",
+ "alert": {"name": "unknown_ca", "code": 48, "sent": false},
+ "cause_id": "client_cert_untrusted", "cause": "...", "fix": "...", "exit_code": 5}
+` + "```" + `
+
+` + "`wsskit server --json`" + ` prints one object per line (` + "`probe.ServerEvent`" + `): ` + "`time`, `conn`, `remote`, `kind`" + `
+(listening, accepted, client_hello, handshake, handshake_failed, plain_http_on_tls, tls_on_plain,
+raw_bytes, http_request, ws_open, ws_message, ws_close, closed, trace), ` + "`text`" + `, and as the kind needs
+` + "`client_hello`, `tls`, `failure`, `request`, `message`, `close`, `bytes`, `trace`" + `.
+
+`
