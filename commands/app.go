@@ -32,6 +32,7 @@ func allCommands() []*cli.Command {
 		csrCommand(),
 		certCommand(),
 		showCommand(),
+		trustCommand(),
 		versionCommand(),
 		demoCommand(),
 	}
