@@ -253,7 +253,7 @@ func trustAction(c *cli.Context, op truststore.Op) error {
 	if err != nil {
 		return err
 	}
-	sudo := sudoCommand(c, op, rep)
+	sudo := sudoCommand(op, rep, c.String, c.String("root"))
 	if e.JSON {
 		if err := e.writeJSON(trustJSON(rep, sudo)); err != nil {
 			return err
@@ -292,7 +292,7 @@ func trustJSON(rep *truststore.Report, sudo string) trustReport {
 
 // sudoCommand returns the command that would finish the job for the stores
 // that need root, or "".
-func sudoCommand(c *cli.Context, op truststore.Op, rep *truststore.Report) string {
+func sudoCommand(op truststore.Op, rep *truststore.Report, flag func(string) string, root string) string {
 	var kinds []string
 	for _, r := range rep.Results {
 		if r.Status == truststore.StatusNeedsRoot && !containsString(kinds, string(r.Store)) {
@@ -302,14 +302,22 @@ func sudoCommand(c *cli.Context, op truststore.Op, rep *truststore.Report) strin
 	if len(kinds) == 0 {
 		return ""
 	}
-	args := []string{"sudo", "wsskit", "trust", string(op), "--ca", c.String("ca"), "--store", strings.Join(kinds, ",")}
-	for _, f := range []string{"java-keystore", "java-home", "passin", "storepass"} {
-		if v := c.String(f); v != "" {
-			args = append(args, "--"+f, redactPass(v))
+	args := []string{"sudo", "wsskit", "trust", string(op), "--ca", flag("ca"), "--store", strings.Join(kinds, ",")}
+	for _, f := range []string{"java-keystore", "java-home"} {
+		if v := flag(f); v != "" {
+			args = append(args, "--"+f, v)
 		}
 	}
-	if r := c.String("root"); r != "/" {
-		args = append(args, "--root", r)
+	for _, f := range []string{"passin", "storepass"} {
+		if v := flag(f); v != "" {
+			if strings.HasPrefix(v, "pass:") {
+				v = "pass:…" // never echo a pass phrase
+			}
+			args = append(args, "--"+f, v)
+		}
+	}
+	if root != "/" && root != "" {
+		args = append(args, "--root", root)
 	}
 	for i, a := range args {
 		args[i] = quoteArg(a)
@@ -370,7 +378,7 @@ func renderTrust(e *Env, rep *truststore.Report, sudo string) {
 			if !en.Trusted {
 				tr = "[not trusted]"
 			}
-			fmt.Fprintf(w, "%-8s %s '%s' in %s\n         %s, SHA-256 %s\n", en.Store, tr, en.Label, en.Target, en.Subject, en.SHA256)
+			fmt.Fprintf(w, "%-8s %s '%s' in %s\n         %s, SHA-256 %s\n", en.Store, tr, en.Label, en.Description, en.Subject, en.SHA256)
 		}
 	}
 	if sudo != "" {

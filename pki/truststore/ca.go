@@ -165,19 +165,21 @@ func labelFP(re *regexp.Regexp, label string) string {
 
 // Entry is a CA found in a store under a wsskit label (List without a CA).
 type Entry struct {
-	Store   Kind   `json:"store"`
-	Target  string `json:"target"`
-	Label   string `json:"label"`
-	Subject string `json:"subject"`
-	SHA256  string `json:"sha256_fingerprint"`
+	Store  Kind   `json:"store"`
+	Target string `json:"target"`
+	// Description is the store in words, as in Result.Description.
+	Description string `json:"description"`
+	Label       string `json:"label"`
+	Subject     string `json:"subject"`
+	SHA256      string `json:"sha256_fingerprint"`
 	// Trusted reports that the store trusts it for TLS servers (NSS trust
 	// flag C, the system bundle holds it, a Java trustedCertEntry).
 	Trusted bool `json:"trusted"`
 }
 
-func newEntry(k Kind, target, label string, c *x509.Certificate, trusted bool) Entry {
+func newEntry(t target, label string, c *x509.Certificate, trusted bool) Entry {
 	s := sha256.Sum256(c.Raw)
-	return Entry{Store: k, Target: target, Label: label, Subject: c.Subject.String(), SHA256: pki.Fingerprint(s[:]), Trusted: trusted}
+	return Entry{Store: t.kind(), Target: t.name(), Description: t.description(), Label: label, Subject: c.Subject.String(), SHA256: pki.Fingerprint(s[:]), Trusted: trusted}
 }
 
 // parsePEMCerts returns the DER of every CERTIFICATE (or TRUSTED

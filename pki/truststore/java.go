@@ -213,7 +213,7 @@ func (t *javaTarget) installed(ctx context.Context) ([]Entry, error) {
 		}
 		for _, der := range e.certs {
 			if c, err := parseIfFP(der, fp); err == nil && c != nil {
-				out = append(out, newEntry(Java, t.name(), e.alias, c, e.trusted))
+				out = append(out, newEntry(t, e.alias, c, e.trusted))
 			}
 		}
 	}

@@ -300,7 +300,7 @@ func (t *nssTarget) installed(ctx context.Context) ([]Entry, error) {
 		}
 		for _, der := range certs {
 			if c, err := parseIfFP(der, fp); err == nil && c != nil {
-				out = append(out, newEntry(NSS, t.name(), e.nick, c, serverTrusted(e.trust)))
+				out = append(out, newEntry(t, e.nick, c, serverTrusted(e.trust)))
 			}
 		}
 	}

@@ -320,7 +320,7 @@ func (t *systemTarget) installed(_ context.Context) ([]Entry, error) {
 		for _, der := range anchors[p] {
 			c, err := parseIfFP(der, fp)
 			if err == nil && c != nil {
-				out = append(out, newEntry(System, t.name(), p, c, holds(bundle, der)))
+				out = append(out, newEntry(t, p, c, holds(bundle, der)))
 			}
 		}
 	}

@@ -280,7 +280,7 @@ func do(ctx context.Context, op Op, ca *CA, opts Options) (*Report, error) {
 		}
 		targets, err := o.targets(k, op)
 		if err != nil {
-			rep.Results = append(rep.Results, unavailable(k, err, explicit))
+			rep.Results = append(rep.Results, unavailable(k, err, explicit && (op == OpInstall || !noStore(err))))
 			continue
 		}
 		if len(targets) == 0 && explicit {
@@ -298,6 +298,12 @@ func do(ctx context.Context, op Op, ca *CA, opts Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// noStore reports that the store does not exist here, which only install
+// must treat as a failure: there is nothing to list or remove.
+func noStore(err error) bool {
+	return errors.Is(err, ErrNoNSSDB) || errors.Is(err, ErrNoSystemStore)
 }
 
 // unavailable is the result for a store kind that cannot be used here.
