@@ -217,12 +217,14 @@ func startChromium(ctx context.Context, t *testing.T, chromium string) *browser 
 	hostPort := strings.TrimPrefix(browserURL, "ws://")
 	hostPort = hostPort[:strings.Index(hostPort, "/")]
 	var pageURL string
+	var lastErr error
 	for i := 0; i < 50 && pageURL == ""; i++ {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+hostPort+"/json/list", nil)
 		resp, err := http.DefaultClient.Do(req)
+		lastErr = err
 		if err == nil {
 			var targets []struct{ Type, WebSocketDebuggerURL string }
-			err = json.NewDecoder(resp.Body).Decode(&targets)
+			lastErr = json.NewDecoder(resp.Body).Decode(&targets)
 			resp.Body.Close()
 			for _, tg := range targets {
 				if tg.Type == "page" {
@@ -235,7 +237,7 @@ func startChromium(ctx context.Context, t *testing.T, chromium string) *browser 
 		}
 	}
 	if pageURL == "" {
-		t.Fatal("chromium has no page target")
+		t.Fatalf("chromium has no page target (last error: %v)", lastErr)
 	}
 	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
 	conn, _, err := d.DialContext(ctx, pageURL, nil)
