@@ -47,7 +47,7 @@ func trustFlagsFor(op truststore.Op) []cli.Flag {
 		&cli.StringSliceFlag{Name: "store", Usage: "system, nss, java or all (repeatable, or comma-separated; default all that exist here)"},
 		&cli.StringSliceFlag{Name: "nss-db", Usage: "use this NSS database folder (sql:DIR or DIR) instead of the home folder's (repeatable)", TakesFile: true},
 		&cli.StringFlag{Name: "java-keystore", Usage: "use this Java keystore instead of the JDK's cacerts (install creates it, PKCS#12)", TakesFile: true},
-		&cli.StringFlag{Name: "storepass", Usage: "Java keystore " + passSourceHelp + ` (default "changeit")`},
+		&cli.StringFlag{Name: "storepass", Usage: "Java keystore password source: pass:TEXT, env:VAR, file:PATH, fd:N or stdin (default: changeit, the JDK's)"},
 		&cli.StringFlag{Name: "java-home", Usage: "JDK whose keytool and cacerts to use (default: $JAVA_HOME, else keytool on PATH)", TakesFile: true},
 		&cli.StringFlag{Name: "root", Value: "/", Usage: "treat this folder as / for the Linux system store (an image or chroot)", TakesFile: true},
 		jsonFlag(),
