@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -410,6 +411,9 @@ func renderActions(e *Env, w io.Writer, r truststore.Result) {
 		root := ""
 		if a.NeedsRoot && r.Status == truststore.StatusPlanned {
 			root = "  (needs root)"
+			if runtime.GOOS == "windows" {
+				root = "  (needs an Administrator prompt)"
+			}
 		}
 		fmt.Fprintf(w, "         %-6s %s%s\n", verb, a.String(), root)
 	}

@@ -51,7 +51,7 @@ window.wsResult = new Promise((resolve) => {
 func TestTrustChromium(t *testing.T) {
 	chromium := pkitest.Tool(t, "chromium")
 	pkitest.Tool(t, "certutil")
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
 	home := t.TempDir()

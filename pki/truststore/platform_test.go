@@ -63,7 +63,7 @@ func TestKeychainCommands(t *testing.T) {
 			}
 			if tt.want == StatusNeedsRoot {
 				var nr *NeedsRootError
-				if !errors.As(r.Err, &nr) || !strings.Contains(r.Message, "add-trusted-cert") {
+				if !errors.As(r.Err, &nr) || !strings.Contains(nr.Error(), "add-trusted-cert") || len(r.Actions) != 1 {
 					t.Errorf("err %v", r.Err)
 				}
 			}

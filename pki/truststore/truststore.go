@@ -396,7 +396,7 @@ func (o *Options) handle(ctx context.Context, op Op, t target, ca *CA) Result {
 	if len(needRoot) > 0 && !o.Privileged() {
 		err := &NeedsRootError{Store: t.kind(), Target: t.description(), Actions: needRoot}
 		r.Status, r.Err = StatusNeedsRoot, err
-		r.Message = strings.TrimPrefix(err.Error(), "truststore: ")
+		r.Message = "changing " + t.description() + " needs root; nothing was changed there"
 		return r
 	}
 	if err := o.execute(ctx, plan); err != nil {
