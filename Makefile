@@ -50,3 +50,6 @@ dist:
 
 clean:
 	$(Q)rm -rf bin dist
+
+docs:
+	$(Q)$(GO) run . gen-docs --dir docs

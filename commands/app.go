@@ -31,10 +31,16 @@ func allCommands() []*cli.Command {
 		keyCommand(),
 		csrCommand(),
 		certCommand(),
+		pfxCommand(),
 		showCommand(),
+		verifyCommand(),
 		trustCommand(),
 		versionCommand(),
+		completionCommand(),
+		genDocsCommand(),
 		demoCommand(),
+		clientCommand(),
+		serverCommand(),
 	}
 }
 
@@ -117,6 +123,7 @@ func categoryRank(c string) int {
 // flag parse errors into usage errors naming the command.
 func prepareCommand(c *cli.Command, parent string) {
 	full := parent + " " + c.Name
+	c.HideHelpCommand = true
 	if len(c.Subcommands) == 0 {
 		c.CustomHelpTemplate = cli.CommandHelpTemplate + "\n" + exitCodesHelp
 	} else {

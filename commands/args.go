@@ -14,7 +14,8 @@ import (
 // the command move before it. Everything after a literal "--" stays
 // positional.
 func reorderArgs(app *cli.App, args []string) []string {
-	if len(args) < 2 {
+	// Shell completion needs its flag last, exactly as the shell gave it.
+	if len(args) < 2 || args[len(args)-1] == "--generate-bash-completion" {
 		return args
 	}
 	rest := args[1:]
