@@ -29,7 +29,7 @@ func loadCommand() *cli.Command {
 		Usage:    "bounded WebSocket load: echo throughput and latency, TLS handshake rate, idle connections [websocket load generator]",
 		UsageText: "wsskit load URL [-c N] [-n N | --duration D] [--size S] [--rate R] [--mode echo|handshake|idle]\n" +
 			"                [--cert F --key F | --pfx F | --certs DIR] [--passin SRC] [--capath D | --cafile F | --insecure]\n" +
-			"                [--servername N] [--timeout D] [--allow-remote] [--json]",
+			"                [--servername N] [--min-tls V] [--max-tls V] [--timeout D] [--allow-remote] [--json]",
 		Description: `Modes:
    echo        N connections, each sending a message of --size and waiting for its
                echo, again and again: messages/s, MB/s (payload echoed), latency
@@ -70,6 +70,8 @@ Only loopback targets (127.0.0.0/8, ::1, or a name resolving only to them) unles
 		}, credentialFlags()...), trustFlags()...),
 			&cli.BoolFlag{Name: "insecure", Aliases: []string{"k"}, Usage: "do not verify the server's certificate"},
 			&cli.StringFlag{Name: "servername", Usage: "SNI and name to verify (default: the URL's host)"},
+			&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to offer: 1.0, 1.1, 1.2 (default) or 1.3"},
+			&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to offer: 1.2 or 1.3 (default)"},
 			&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "limit for each connection attempt, echo and close"},
 			&cli.BoolFlag{Name: "allow-remote", Usage: "allow a target outside loopback (load only machines you are allowed to load)"},
 			jsonFlag(),
@@ -178,7 +180,7 @@ func (e *Env) loadOptions(c *cli.Context) (probe.LoadOptions, error) {
 		return o, usageErr("--timeout must be positive, got %s", o.Timeout)
 	}
 	secure := strings.HasPrefix(o.URL, "wss://") || strings.HasPrefix(o.URL, "https://")
-	tlsFlags := []string{"cert", "key", "pfx", "certs", "capath", "cafile", "insecure", "servername"}
+	tlsFlags := []string{"cert", "key", "pfx", "certs", "capath", "cafile", "insecure", "servername", "min-tls", "max-tls"}
 	if !secure {
 		for _, f := range tlsFlags {
 			if c.IsSet(f) {
@@ -211,6 +213,16 @@ func (e *Env) loadOptions(c *cli.Context) (probe.LoadOptions, error) {
 	}
 	if trust != nil {
 		o.RootCAs, o.RootsDescription = trust.Pool, trust.Description
+		o.Verify = opensslVerifier(trust, e.Now)
+	}
+	if o.MinVersion, err = parseTLSVersion("min-tls", c.String("min-tls")); err != nil {
+		return o, err
+	}
+	if o.MaxVersion, err = parseTLSVersion("max-tls", c.String("max-tls")); err != nil {
+		return o, err
+	}
+	if o.MinVersion != 0 && o.MaxVersion != 0 && o.MinVersion > o.MaxVersion {
+		return o, usageErr("--min-tls %s is above --max-tls %s", c.String("min-tls"), c.String("max-tls"))
 	}
 	return o, nil
 }

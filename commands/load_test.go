@@ -141,6 +141,23 @@ func TestLoadCommandRotatesPKIInitClients(t *testing.T) {
 	}
 }
 
+func TestLoadCommandTLSVersionAndPFX(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, "pki", "init", "--dir", dir)
+	s := startEchoServer(t, mtlsServerFrom(t, dir))
+	for _, v := range []string{"1.2", "1.3"} {
+		r := mustRun(t, "load", s.url, "-n", "4", "-c", "2", "--max-tls", v, "--pfx", filepath.Join(dir, "client.pfx"),
+			"--passin", "pass:changeit", "--capath", filepath.Join(dir, "ca"), "--json")
+		var rep probe.LoadReport
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+			t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+		}
+		if rep.TLSVersion != "TLS "+v || rep.Messages != 4 || rep.ClientCertificates != 1 {
+			t.Errorf("--max-tls %s: %s, %d messages, %d client certificates; want TLS %s, 4, 1", v, rep.TLSVersion, rep.Messages, rep.ClientCertificates, v)
+		}
+	}
+}
+
 func TestLoadCommandPartialFailureExits1(t *testing.T) {
 	dir, foreign := t.TempDir(), t.TempDir()
 	mustRun(t, "pki", "init", "--dir", dir)
@@ -208,6 +225,8 @@ func TestLoadCommandUsage(t *testing.T) {
 		{"scheme", []string{"load", "ftp://127.0.0.1:1/"}, "scheme"},
 		{"remote", []string{"load", "ws://192.0.2.1:80/"}, "outside loopback"},
 		{"certs and pfx", []string{"load", "wss://127.0.0.1:1/", "--certs", ".", "--pfx", "x.pfx"}, "mutually exclusive"},
+		{"tls versions", []string{"load", "wss://127.0.0.1:1/", "--min-tls", "1.3", "--max-tls", "1.2"}, "above --max-tls"},
+		{"tls version", []string{"load", "wss://127.0.0.1:1/", "--min-tls", "9"}, "--min-tls"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

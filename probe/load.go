@@ -94,6 +94,12 @@ type LoadOptions struct {
 	// ServerName overrides the SNI and the name verified (default: the
 	// URL's host).
 	ServerName string
+	// MinVersion and MaxVersion bound the TLS versions offered (0: Go's
+	// defaults, TLS 1.2 to 1.3).
+	MinVersion, MaxVersion uint16
+	// Verify, when set, gives the follow-up probes of a failed run the
+	// OpenSSL error lines for the server's chain (see Options.Verify).
+	Verify VerifyFunc
 	// Timeout bounds every connection attempt, every echo and every close;
 	// DefaultTimeout when zero; at most MaxLoadTimeout.
 	Timeout time.Duration

@@ -44,6 +44,8 @@ func newLoadDialer(o *LoadOptions, t *loadTarget) *loadDialer {
 		ServerName:         t.sni,
 		RootCAs:            o.RootCAs,
 		InsecureSkipVerify: o.Insecure, // only when the user said --insecure
+		MinVersion:         o.MinVersion,
+		MaxVersion:         o.MaxVersion,
 		// Never h2: a server choosing it would garble the upgrade.
 		NextProtos: []string{"http/1.1"},
 		// Full-size records from the first byte: the load generator must
@@ -306,6 +308,9 @@ func (r *loadRun) diagnose(ctx context.Context, f *loadFail) *Failure {
 		ServerName:       r.o.ServerName,
 		Timeout:          min(r.o.Timeout, loadDiagnoseLimit),
 		Resolver:         r.o.Resolver,
+		MinVersion:       r.o.MinVersion,
+		MaxVersion:       r.o.MaxVersion,
+		Verify:           r.o.Verify,
 	}
 	if f.st != nil && f.st.cert != nil {
 		o.Certificates = []tls.Certificate{*f.st.cert}
