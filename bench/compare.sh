@@ -237,12 +237,15 @@ load_run() {
 section_echo() {
   local mtls scenario name rc
   for mtls in 0 1; do
+    # TLS-only servers serve idle and echo; mTLS servers echo and handshake.
+    if [ "$mtls" = 0 ] && ! wants idle && ! wants echo; then continue; fi
+    if [ "$mtls" = 1 ] && ! wants echo && ! wants handshake; then continue; fi
     for name in "${SERVERS[@]}"; do
       start_server "$name" "$mtls"; rc=$?
       if [ $rc -ne 0 ]; then
         local why="did not start"
         [ $rc = 2 ] && why="skipped: command not available"
-        RESULTS+=("| echo$([ $mtls = 1 ] && echo ' mTLS') | $name | $why | | | |")
+        RESULTS+=("| server scenarios$([ $mtls = 1 ] && echo ' with mTLS') | $name | $why | | | |")
         continue
       fi
       if [ "$mtls" = 0 ] && wants idle; then
