@@ -37,12 +37,14 @@ func allCommands() []*cli.Command {
 		lintCommand(),
 		dhparamCommand(),
 		crlCommand(),
+		trustCommand(),
 		versionCommand(),
 		completionCommand(),
 		genDocsCommand(),
 		demoCommand(),
 		clientCommand(),
 		serverCommand(),
+		loadCommand(),
 	}
 }
 
