@@ -21,7 +21,7 @@ func crlPKI(t *testing.T) string {
 	return dir
 }
 
-func opensslVerifyExit(t *testing.T, openssl string, args ...string) (int, string) {
+func crlOpenSSLVerify(t *testing.T, openssl string, args ...string) (int, string) {
 	t.Helper()
 	out, err := exec.Command(openssl, append([]string{"verify", "-no-CAfile", "-no-CApath", "-no-CAstore"}, args...)...).CombinedOutput()
 	var ee *exec.ExitError
@@ -51,7 +51,7 @@ func TestCRLNewAndRevoke(t *testing.T) {
 		}
 	}
 	client2 := filepath.Join(dir, "client-2.pem")
-	code, out := opensslVerifyExit(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", crl, client2)
+	code, out := crlOpenSSLVerify(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", crl, client2)
 	if code != 0 {
 		t.Fatalf("before revoking: exit %d %s", code, out)
 	}
@@ -62,11 +62,11 @@ func TestCRLNewAndRevoke(t *testing.T) {
 		!strings.Contains(r.stdout, "wrote "+crl+": CRL number 2, 1 revoked") {
 		t.Errorf("stdout: %q", r.stdout)
 	}
-	code, out = opensslVerifyExit(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", crl, client2)
+	code, out = crlOpenSSLVerify(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", crl, client2)
 	if code != 2 || !strings.Contains(out, "error 23 at 0 depth lookup: certificate revoked") {
 		t.Errorf("revoked client-2: exit %d, %q; want error 23", code, out)
 	}
-	code, out = opensslVerifyExit(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", crl, filepath.Join(dir, "client.pem"))
+	code, out = crlOpenSSLVerify(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", crl, filepath.Join(dir, "client.pem"))
 	if code != 0 {
 		t.Errorf("client still good: exit %d, %q", code, out)
 	}
@@ -119,12 +119,12 @@ func TestCRLRevokeKeepsDER(t *testing.T) {
 	if len(data) == 0 || data[0] != 0x30 {
 		t.Fatalf("the DER CRL was rewritten as %q...", data[:min(20, len(data))])
 	}
-	code, out := opensslVerifyExit(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", der, filepath.Join(dir, "client.pem"))
+	code, out := crlOpenSSLVerify(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", der, filepath.Join(dir, "client.pem"))
 	if code != 2 || !strings.Contains(out, "error 23") {
 		// -CRLfile reads PEM only in verify; convert and retry.
 		pem := pkitest.Run(t, openssl, "crl", "-inform", "DER", "-in", der)
 		p := pkitest.WriteFile(t, dir, "conv.crl", []byte(pem))
-		code, out = opensslVerifyExit(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", p, filepath.Join(dir, "client.pem"))
+		code, out = crlOpenSSLVerify(t, openssl, "-CAfile", ca, "-crl_check", "-CRLfile", p, filepath.Join(dir, "client.pem"))
 		if code != 2 || !strings.Contains(out, "error 23") {
 			t.Errorf("exit %d, %q; want error 23", code, out)
 		}

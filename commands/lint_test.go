@@ -21,7 +21,7 @@ import (
 // cheatSheetCert writes the classic cheat sheet's server certificate
 // (openssl req -x509 -subj /C=SG/O=Test/CN=127.0.0.1 -days 3650: self-signed,
 // CA:TRUE, no SAN, no EKU) with fixed dates and serial, and returns its path.
-func cheatSheetCert(t *testing.T, dir string) string {
+func lintCheatSheetCert(t *testing.T, dir string) string {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -46,7 +46,7 @@ func cheatSheetCert(t *testing.T, dir string) string {
 
 func TestLintCheatSheetGolden(t *testing.T) {
 	dir := t.TempDir()
-	path := cheatSheetCert(t, dir)
+	path := lintCheatSheetCert(t, dir)
 	r := run(t, "", "lint", "--at", "2025-01-01T00:00:00Z", path)
 	if r.code != ExitCheckFailed {
 		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
@@ -111,7 +111,7 @@ func TestLintPKIInit(t *testing.T) {
 func TestLintTextAndExit(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "pki")
 	mustRun(t, "-q", "pki", "init", "--dir", dir)
-	bad := cheatSheetCert(t, dir)
+	bad := lintCheatSheetCert(t, dir)
 	r := run(t, "", "lint", filepath.Join(dir, "client.pem"), bad)
 	if r.code != ExitCheckFailed {
 		t.Fatalf("exit %d, want 1", r.code)

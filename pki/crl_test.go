@@ -32,7 +32,7 @@ func readCRLFixture(t *testing.T, name string) []byte {
 }
 
 // fixtureCA loads a CA certificate and key written by testdata/crl/gen.sh.
-func fixtureCA(t *testing.T, prefix string) (*x509.Certificate, crypto.Signer) {
+func crlFixtureCA(t *testing.T, prefix string) (*x509.Certificate, crypto.Signer) {
 	t.Helper()
 	cb, _ := pem.Decode(readCRLFixture(t, prefix+".pem"))
 	kb, _ := pem.Decode(readCRLFixture(t, prefix+".key"))
@@ -223,7 +223,7 @@ func TestRevokeInCRL(t *testing.T) {
 // without keyUsage (the cheat-sheet CA), which crypto/x509 alone refuses.
 func TestRevokeInOpenSSLCRL(t *testing.T) {
 	openssl := pkitest.Tool(t, "openssl")
-	ca, key := fixtureCA(t, "ca")
+	ca, key := crlFixtureCA(t, "ca")
 	lb, _ := pem.Decode(readCRLFixture(t, "leaf.pem"))
 	leaf, err := x509.ParseCertificate(lb.Bytes)
 	if err != nil {
@@ -254,7 +254,7 @@ func TestRevokeInOpenSSLCRL(t *testing.T) {
 
 func TestNewCRLForCAWithoutSKI(t *testing.T) {
 	openssl := pkitest.Tool(t, "openssl")
-	ca, key := fixtureCA(t, "noski-ca")
+	ca, key := crlFixtureCA(t, "noski-ca")
 	if len(ca.SubjectKeyId) != 0 {
 		t.Fatal("fixture has a subjectKeyIdentifier")
 	}
@@ -282,8 +282,8 @@ func TestCRLErrors(t *testing.T) {
 	}
 	// Same subject, other key: the name matches but the signature does not.
 	twinKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	twin := selfSignedForTest(t, "Err CA", twinKey, x509.KeyUsageCertSign|x509.KeyUsageCRLSign)
-	noCRLSign := selfSignedForTest(t, "No CRLSign CA", twinKey, x509.KeyUsageCertSign)
+	twin := crlSelfSigned(t, "Err CA", twinKey, x509.KeyUsageCertSign|x509.KeyUsageCRLSign)
+	noCRLSign := crlSelfSigned(t, "No CRLSign CA", twinKey, x509.KeyUsageCertSign)
 	var mm *MismatchError
 	tests := []struct {
 		name string
@@ -356,7 +356,7 @@ func TestCRLErrors(t *testing.T) {
 	}
 }
 
-func selfSignedForTest(t *testing.T, cn string, key crypto.Signer, ku x509.KeyUsage) *x509.Certificate {
+func crlSelfSigned(t *testing.T, cn string, key crypto.Signer, ku x509.KeyUsage) *x509.Certificate {
 	t.Helper()
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},

@@ -87,10 +87,10 @@ func TestParseDHParamsErrors(t *testing.T) {
 		{"truncated DER", good[:len(good)-5], ErrMalformedDHParams, "DER DH parameters"},
 		{"trailing DER", append(slices.Clone(good), 0), ErrMalformedDHParams, "not a single DER SEQUENCE"},
 		{"bad PEM body", []byte("-----BEGIN DH PARAMETERS-----\nMAA=\n-----END DH PARAMETERS-----\n"), ErrMalformedDHParams, "DH PARAMETERS PEM block"},
-		{"negative prime", derSeq(big.NewInt(-23), big.NewInt(2)), ErrMalformedDHParams, "prime is not positive"},
-		{"negative length", pemBlock(PEMTypeDHParams, derSeq(big.NewInt(23), big.NewInt(2), big.NewInt(-6))), ErrMalformedDHParams, "privateValueLength"},
-		{"X9.42 without q", pemBlock(PEMTypeX942DHParams, derSeq(big.NewInt(23), big.NewInt(2))), ErrMalformedDHParams, "reading q INTEGER"},
-		{"X9.42 DER trailing junk", derSeq(big.NewInt(23), big.NewInt(2), big.NewInt(11), big.NewInt(1), big.NewInt(1)), ErrMalformedDHParams, "(X9.42)"},
+		{"negative prime", dhDERSeq(big.NewInt(-23), big.NewInt(2)), ErrMalformedDHParams, "prime is not positive"},
+		{"negative length", dhPEMBlock(PEMTypeDHParams, dhDERSeq(big.NewInt(23), big.NewInt(2), big.NewInt(-6))), ErrMalformedDHParams, "privateValueLength"},
+		{"X9.42 without q", dhPEMBlock(PEMTypeX942DHParams, dhDERSeq(big.NewInt(23), big.NewInt(2))), ErrMalformedDHParams, "reading q INTEGER"},
+		{"X9.42 DER trailing junk", dhDERSeq(big.NewInt(23), big.NewInt(2), big.NewInt(11), big.NewInt(1), big.NewInt(1)), ErrMalformedDHParams, "(X9.42)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -188,7 +188,7 @@ func TestDHGroupsFollowRFC7919(t *testing.T) {
 }
 
 // derSeq encodes a SEQUENCE of INTEGERs (PKCS#3 or X9.42 shape).
-func derSeq(ints ...*big.Int) []byte {
+func dhDERSeq(ints ...*big.Int) []byte {
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		for _, n := range ints {
@@ -244,23 +244,23 @@ func TestCheckDHParamsMatchesOpenSSL(t *testing.T) {
 		name string
 		der  []byte
 	}{
-		{"openssl 1024-bit g=2", derSeq(p, big.NewInt(2))},
-		{"openssl 1024-bit g=5 (order not checked)", derSeq(p, big.NewInt(5))},
-		{"g=1", derSeq(p, big.NewInt(1))},
-		{"g=0", derSeq(p, big.NewInt(0))},
-		{"g=p-1", derSeq(p, pm1)},
-		{"g=p", derSeq(p, p)},
-		{"p even", derSeq(pm1, big.NewInt(2))},
-		{"p composite", derSeq(new(big.Int).Add(p, big.NewInt(2)), big.NewInt(2))},
-		{"p prime not safe", derSeq(x942.P, big.NewInt(2))},
-		{"p composite and g=1", derSeq(new(big.Int).Add(p, big.NewInt(2)), big.NewInt(1))},
-		{"safe prime under 512 bits", derSeq(smallSafe, big.NewInt(2))},
+		{"openssl 1024-bit g=2", dhDERSeq(p, big.NewInt(2))},
+		{"openssl 1024-bit g=5 (order not checked)", dhDERSeq(p, big.NewInt(5))},
+		{"g=1", dhDERSeq(p, big.NewInt(1))},
+		{"g=0", dhDERSeq(p, big.NewInt(0))},
+		{"g=p-1", dhDERSeq(p, pm1)},
+		{"g=p", dhDERSeq(p, p)},
+		{"p even", dhDERSeq(pm1, big.NewInt(2))},
+		{"p composite", dhDERSeq(new(big.Int).Add(p, big.NewInt(2)), big.NewInt(2))},
+		{"p prime not safe", dhDERSeq(x942.P, big.NewInt(2))},
+		{"p composite and g=1", dhDERSeq(new(big.Int).Add(p, big.NewInt(2)), big.NewInt(1))},
+		{"safe prime under 512 bits", dhDERSeq(smallSafe, big.NewInt(2))},
 		{"ffdhe2048", func() []byte { g, _ := DHGroup("ffdhe2048"); return g.DER() }()},
-		{"x942 valid", derSeq(x942.P, x942.G, x942.Q)},
-		{"x942 g of wrong order", derSeq(x942.P, big.NewInt(2), x942.Q)},
-		{"x942 q not prime", derSeq(x942.P, x942.G, new(big.Int).Add(x942.Q, big.NewInt(2)))},
-		{"x942 q above p", derSeq(x942.P, x942.G, new(big.Int).Lsh(x942.P, 1))},
-		{"x942 safe prime with q", derSeq(p, big.NewInt(4), q)},
+		{"x942 valid", dhDERSeq(x942.P, x942.G, x942.Q)},
+		{"x942 g of wrong order", dhDERSeq(x942.P, big.NewInt(2), x942.Q)},
+		{"x942 q not prime", dhDERSeq(x942.P, x942.G, new(big.Int).Add(x942.Q, big.NewInt(2)))},
+		{"x942 q above p", dhDERSeq(x942.P, x942.G, new(big.Int).Lsh(x942.P, 1))},
+		{"x942 safe prime with q", dhDERSeq(p, big.NewInt(4), q)},
 	}
 	dir := t.TempDir()
 	for i, tc := range tests {
@@ -274,7 +274,7 @@ func TestCheckDHParamsMatchesOpenSSL(t *testing.T) {
 			if params.Q != nil {
 				// `dhparam -inform DER` reads PKCS#3 only; hand X9.42 over as PEM.
 				path = pkitest.WriteFile(t, dir, string(rune('a'+i))+".pem",
-					pemBlock(PEMTypeX942DHParams, tc.der))
+					dhPEMBlock(PEMTypeX942DHParams, tc.der))
 				form = "PEM"
 			}
 			want := opensslDHCheck(t, openssl, path, form)
@@ -287,10 +287,10 @@ func TestCheckDHParamsMatchesOpenSSL(t *testing.T) {
 	}
 }
 
-func pemBlock(typ string, der []byte) []byte {
+func dhPEMBlock(typ string, der []byte) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("-----BEGIN " + typ + "-----\n")
-	enc := []byte(base64Std(der))
+	enc := []byte(dhBase64(der))
 	for len(enc) > 64 {
 		buf.Write(enc[:64])
 		buf.WriteByte('\n')
@@ -329,7 +329,7 @@ func TestGenerateDHParams(t *testing.T) {
 		{768, 2, 24, 23, true},
 	}
 	for _, tc := range tests {
-		t.Run(strings.Join([]string{itoa(tc.bits), "g" + itoa(tc.g)}, "-"), func(t *testing.T) {
+		t.Run(strings.Join([]string{dhItoa(tc.bits), "g" + dhItoa(tc.g)}, "-"), func(t *testing.T) {
 			var calls, last int
 			p, err := GenerateDHParams(context.Background(), tc.bits, tc.g, 2, func(tried int) {
 				calls++
@@ -368,7 +368,7 @@ func TestGenerateDHParams(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return big.NewInt(int64(n)).String() }
+func dhItoa(n int) string { return big.NewInt(int64(n)).String() }
 
 func TestGenerateDHParamsErrors(t *testing.T) {
 	ctx := context.Background()
@@ -467,4 +467,4 @@ func FuzzParseDHParams(f *testing.F) {
 	})
 }
 
-func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+func dhBase64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

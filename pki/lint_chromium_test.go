@@ -33,7 +33,7 @@ func TestLintClaimsChromium(t *testing.T) {
 	leaf, key := lintLeaf(t, ca, nil, nil)
 	hello := make(chan []tls.SignatureScheme, 1)
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
-		Certificates: []tls.Certificate{tlsCert(leaf, key)},
+		Certificates: []tls.Certificate{lintTLSCert(leaf, key)},
 		GetConfigForClient: func(h *tls.ClientHelloInfo) (*tls.Config, error) {
 			select {
 			case hello <- h.SignatureSchemes:
@@ -85,7 +85,7 @@ func TestLintClaimsChromium(t *testing.T) {
 
 // chromiumTrust makes a HOME whose NSS database (the one Chromium on Linux
 // reads) trusts the given CA certificates for TLS servers.
-func chromiumTrust(t *testing.T, certs ...*x509.Certificate) string {
+func lintChromiumTrust(t *testing.T, certs ...*x509.Certificate) string {
 	t.Helper()
 	certutil := pkitest.Tool(t, "certutil")
 	home := t.TempDir()
@@ -95,7 +95,7 @@ func chromiumTrust(t *testing.T, certs ...*x509.Certificate) string {
 	}
 	pkitest.Run(t, certutil, "-N", "-d", "sql:"+db, "--empty-password")
 	for i, c := range certs {
-		p := pkitest.WriteFile(t, home, fmt.Sprintf("ca%d.pem", i), certPEM(c))
+		p := pkitest.WriteFile(t, home, fmt.Sprintf("ca%d.pem", i), lintCertPEM(c))
 		pkitest.Run(t, certutil, "-A", "-d", "sql:"+db, "-n", fmt.Sprintf("wsskit-test-%d", i), "-t", "C,,", "-i", p)
 	}
 	return home
@@ -104,7 +104,7 @@ func chromiumTrust(t *testing.T, certs ...*x509.Certificate) string {
 // chromiumFetch loads url in headless Chromium with HOME=home and returns
 // "OK" when the page (served by a wsskit test server) arrived, else the
 // net::ERR_ code Chromium showed.
-func chromiumFetch(t *testing.T, chromium, home, url string) string {
+func lintChromiumFetch(t *testing.T, chromium, home, url string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -113,7 +113,7 @@ func chromiumFetch(t *testing.T, chromium, home, url string) string {
 	cmd.Env = append(os.Environ(), "HOME="+home)
 	out, err := cmd.CombinedOutput()
 	s := string(out)
-	if strings.Contains(s, chromiumMarker) {
+	if strings.Contains(s, lintChromiumMarker) {
 		return "OK"
 	}
 	if m := regexp.MustCompile(`ERR_[A-Z_]+`).FindString(s); m != "" {
@@ -123,17 +123,17 @@ func chromiumFetch(t *testing.T, chromium, home, url string) string {
 	return ""
 }
 
-const chromiumMarker = "WSSKIT-LINT-PAGE"
+const lintChromiumMarker = "WSSKIT-LINT-PAGE"
 
 // serveHTTPS serves the marker page with cert on loopback until the test ends.
-func serveHTTPS(t *testing.T, cert tls.Certificate, maxVersion uint16) string {
+func lintServeHTTPS(t *testing.T, cert tls.Certificate, maxVersion uint16) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := &http.Server{
-		Handler:           http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, chromiumMarker) }),
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, lintChromiumMarker) }),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: maxVersion},
 		ErrorLog:          log.New(io.Discard, "", 0),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -156,7 +156,7 @@ func TestLintClaimsChrome(t *testing.T) {
 		c.Subject.CommonName = "CA leaf"
 		c.IsCA, c.KeyUsage = true, x509.KeyUsageDigitalSignature|x509.KeyUsageCertSign
 	})
-	home := chromiumTrust(t, ca.cert, caLeaf)
+	home := lintChromiumTrust(t, ca.cert, caLeaf)
 	cases := []struct {
 		name   string
 		mod    func(*x509.Certificate)
@@ -196,7 +196,7 @@ func TestLintClaimsChrome(t *testing.T) {
 				leaf, key = lintLeaf(t, ca, nil, tc.mod)
 			}
 			if tc.lintID != "" {
-				f, ok := findingByID(Lint(leaf, nil, LintOptions{Purpose: "server"}), tc.lintID)
+				f, ok := lintFinding(Lint(leaf, nil, LintOptions{Purpose: "server"}), tc.lintID)
 				if !ok {
 					t.Fatalf("lint does not report %s", tc.lintID)
 				}
@@ -212,8 +212,8 @@ func TestLintClaimsChrome(t *testing.T) {
 			if host == "" {
 				host = "localhost"
 			}
-			port := serveHTTPS(t, tlsCert(leaf, key), tc.max)
-			if got := chromiumFetch(t, chromium, home, "https://"+net.JoinHostPort(host, port)+"/"); got != tc.want {
+			port := lintServeHTTPS(t, lintTLSCert(leaf, key), tc.max)
+			if got := lintChromiumFetch(t, chromium, home, "https://"+net.JoinHostPort(host, port)+"/"); got != tc.want {
 				t.Errorf("Chromium: got %s, want %s", got, tc.want)
 			}
 		})

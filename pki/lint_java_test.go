@@ -40,7 +40,7 @@ func TestLintClaimsJava(t *testing.T) {
 	for _, tc := range cases {
 		leaf, key := lintLeaf(t, ca, nil, tc.mod)
 		if tc.lintID != "" {
-			f, ok := findingByID(Lint(leaf, nil, LintOptions{Purpose: "server"}), tc.lintID)
+			f, ok := lintFinding(Lint(leaf, nil, LintOptions{Purpose: "server"}), tc.lintID)
 			if !ok {
 				t.Fatalf("%s: lint does not report %s", tc.name, tc.lintID)
 			}
@@ -48,7 +48,7 @@ func TestLintClaimsJava(t *testing.T) {
 				t.Errorf("%s: finding %s does not name Java among the platforms that refuse it", tc.name, tc.lintID)
 			}
 		}
-		ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{tlsCert(leaf, key)}})
+		ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{lintTLSCert(leaf, key)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestLintClaimsJava(t *testing.T) {
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		targets = append(targets, net.JoinHostPort(tc.host, port))
 	}
-	caPath := pkitest.WriteFile(t, t.TempDir(), "ca.pem", certPEM(ca.cert))
+	caPath := pkitest.WriteFile(t, t.TempDir(), "ca.pem", lintCertPEM(ca.cert))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	args := append([]string{filepath.Join("..", "testdata", "lint", "JavaTLSCheck.java"), caPath}, targets...)

@@ -26,7 +26,7 @@ import (
 	"github.com/wsskit/wsskit/pki/pkitest"
 )
 
-func certPEM(certs ...*x509.Certificate) []byte {
+func lintCertPEM(certs ...*x509.Certificate) []byte {
 	var out []byte
 	for _, c := range certs {
 		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
@@ -36,16 +36,16 @@ func certPEM(certs ...*x509.Certificate) []byte {
 
 // osslVerify runs openssl verify with trusted (as -CAfile), untrusted and the
 // leaf, plus args; it returns the exit code and the combined output.
-func osslVerify(t *testing.T, openssl string, trusted, untrusted []*x509.Certificate, leaf *x509.Certificate, args ...string) (int, string) {
+func lintOSSLVerify(t *testing.T, openssl string, trusted, untrusted []*x509.Certificate, leaf *x509.Certificate, args ...string) (int, string) {
 	t.Helper()
 	dir := t.TempDir()
 	cmdArgs := []string{"verify", "-no-CAfile", "-no-CApath", "-no-CAstore",
-		"-CAfile", pkitest.WriteFile(t, dir, "ca.pem", certPEM(trusted...))}
+		"-CAfile", pkitest.WriteFile(t, dir, "ca.pem", lintCertPEM(trusted...))}
 	if len(untrusted) > 0 {
-		cmdArgs = append(cmdArgs, "-untrusted", pkitest.WriteFile(t, dir, "untrusted.pem", certPEM(untrusted...)))
+		cmdArgs = append(cmdArgs, "-untrusted", pkitest.WriteFile(t, dir, "untrusted.pem", lintCertPEM(untrusted...)))
 	}
 	cmdArgs = append(cmdArgs, args...)
-	cmdArgs = append(cmdArgs, pkitest.WriteFile(t, dir, "leaf.pem", certPEM(leaf)))
+	cmdArgs = append(cmdArgs, pkitest.WriteFile(t, dir, "leaf.pem", lintCertPEM(leaf)))
 	out, err := exec.Command(openssl, cmdArgs...).CombinedOutput()
 	var ee *exec.ExitError
 	switch {
@@ -58,7 +58,7 @@ func osslVerify(t *testing.T, openssl string, trusted, untrusted []*x509.Certifi
 	return -1, ""
 }
 
-func wantOSSL(t *testing.T, code int, out, want string) {
+func lintWantOSSL(t *testing.T, code int, out, want string) {
 	t.Helper()
 	if want == "OK" {
 		if code != 0 || !strings.Contains(out, ": OK") {
@@ -74,7 +74,7 @@ func wantOSSL(t *testing.T, code int, out, want string) {
 // goHandshake runs one TLS handshake over loopback between a Go server
 // presenting cert and a Go client trusting roots and dialling serverName. It
 // returns the client's and the server's errors.
-func goHandshake(t *testing.T, server tls.Certificate, roots *x509.CertPool, serverName string, maxVersion uint16, clientCert *tls.Certificate, clientCAs *x509.CertPool) (clientErr, serverErr error) {
+func lintGoHandshake(t *testing.T, server tls.Certificate, roots *x509.CertPool, serverName string, maxVersion uint16, clientCert *tls.Certificate, clientCAs *x509.CertPool) (clientErr, serverErr error) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -119,11 +119,11 @@ func goHandshake(t *testing.T, server tls.Certificate, roots *x509.CertPool, ser
 	return err, <-done
 }
 
-func tlsCert(c *x509.Certificate, key crypto.Signer) tls.Certificate {
+func lintTLSCert(c *x509.Certificate, key crypto.Signer) tls.Certificate {
 	return tls.Certificate{Certificate: [][]byte{c.Raw}, PrivateKey: key, Leaf: c}
 }
 
-func poolOf(certs ...*x509.Certificate) *x509.CertPool {
+func lintPool(certs ...*x509.Certificate) *x509.CertPool {
 	p := x509.NewCertPool()
 	for _, c := range certs {
 		p.AddCert(c)
@@ -137,7 +137,7 @@ func TestLintClaimsGo(t *testing.T) {
 	lintKeys(t)
 	ca := makeLintCA(t, "Go Claims CA", nil, nil)
 	rsaCA := makeLintCA(t, "Go Claims RSA CA", lintRSA2048, nil)
-	roots := poolOf(ca.cert)
+	roots := lintPool(ca.cert)
 	type claim struct {
 		name       string
 		mod        func(*x509.Certificate)
@@ -182,12 +182,12 @@ func TestLintClaimsGo(t *testing.T) {
 			}
 			leaf, key := lintLeaf(t, issuer, c.key, c.mod)
 			if c.selfSigned {
-				trust = poolOf(leaf)
+				trust = lintPool(leaf)
 			}
-			if _, ok := findingByID(Lint(leaf, nil, LintOptions{Purpose: "server"}), c.lintID); !ok {
+			if _, ok := lintFinding(Lint(leaf, nil, LintOptions{Purpose: "server"}), c.lintID); !ok {
 				t.Fatalf("lint does not report %s for this certificate", c.lintID)
 			}
-			got, _ := goHandshake(t, tlsCert(leaf, key), trust, c.serverName, c.maxVersion, nil, nil)
+			got, _ := lintGoHandshake(t, lintTLSCert(leaf, key), trust, c.serverName, c.maxVersion, nil, nil)
 			if c.wantErr == "" {
 				if got != nil {
 					t.Errorf("Go client: got %v, want success", got)
@@ -202,18 +202,18 @@ func TestLintClaimsGo(t *testing.T) {
 
 	t.Run("server certificate as client certificate", func(t *testing.T) {
 		srv, srvKey := lintLeaf(t, ca, nil, nil)
-		client := tlsCert(srv, srvKey) // serverAuth only
-		if _, ok := findingByID(Lint(srv, nil, LintOptions{Purpose: "client"}), "eku_wrong"); !ok {
+		client := lintTLSCert(srv, srvKey) // serverAuth only
+		if _, ok := lintFinding(Lint(srv, nil, LintOptions{Purpose: "client"}), "eku_wrong"); !ok {
 			t.Fatal("lint does not report eku_wrong")
 		}
-		_, serverErr := goHandshake(t, tlsCert(srv, srvKey), roots, "localhost", 0, &client, roots)
+		_, serverErr := lintGoHandshake(t, lintTLSCert(srv, srvKey), roots, "localhost", 0, &client, roots)
 		if serverErr == nil || !strings.Contains(serverErr.Error(), "x509: certificate specifies an incompatible key usage") {
 			t.Errorf("Go server: got %v, want incompatible key usage", serverErr)
 		}
 	})
 	t.Run("SHA-1 signature", func(t *testing.T) {
 		leaf, _ := lintLeaf(t, rsaCA, nil, func(c *x509.Certificate) { c.SignatureAlgorithm = x509.SHA1WithRSA })
-		_, err := leaf.Verify(x509.VerifyOptions{Roots: poolOf(rsaCA.cert), DNSName: "localhost"})
+		_, err := leaf.Verify(x509.VerifyOptions{Roots: lintPool(rsaCA.cert), DNSName: "localhost"})
 		if err == nil || !strings.Contains(err.Error(), "insecure algorithm SHA1-RSA") {
 			t.Errorf("got %v, want insecure algorithm SHA1-RSA", err)
 		}
@@ -232,7 +232,7 @@ func TestLintClaimsGo(t *testing.T) {
 		}
 	})
 	t.Run("wildcards", func(t *testing.T) {
-		for _, w := range wildcardFacts {
+		for _, w := range lintWildcardFacts {
 			leaf, _ := lintLeaf(t, ca, nil, func(c *x509.Certificate) { c.DNSNames, c.IPAddresses = []string{w.pattern}, nil })
 			_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: w.host})
 			if got := err == nil; got != w.goMatches {
@@ -242,8 +242,8 @@ func TestLintClaimsGo(t *testing.T) {
 	})
 }
 
-// wildcardFacts is what the wildcard findings say about matching.
-var wildcardFacts = []struct {
+// lintWildcardFacts is what the wildcard findings say about matching.
+var lintWildcardFacts = []struct {
 	pattern, host             string
 	goMatches, opensslMatches bool
 }{
@@ -319,7 +319,7 @@ func TestLintClaimsOpenSSL(t *testing.T) {
 			if strings.Contains(strings.Join(c.args, " "), "sslclient") {
 				purpose = "client"
 			}
-			f, ok := findingByID(Lint(leaf, nil, LintOptions{Purpose: purpose}), c.lintID)
+			f, ok := lintFinding(Lint(leaf, nil, LintOptions{Purpose: purpose}), c.lintID)
 			if !ok {
 				t.Fatalf("lint does not report %s", c.lintID)
 			}
@@ -329,22 +329,22 @@ func TestLintClaimsOpenSSL(t *testing.T) {
 					t.Errorf("lint message %q does not quote OpenSSL's error %s", f.Message, num)
 				}
 			}
-			code, out := osslVerify(t, openssl, tr, nil, leaf, c.args...)
-			wantOSSL(t, code, out, c.want)
+			code, out := lintOSSLVerify(t, openssl, tr, nil, leaf, c.args...)
+			lintWantOSSL(t, code, out, c.want)
 		})
 	}
 
 	t.Run("RSA 1024 accepted without auth level", func(t *testing.T) {
 		leaf, _ := lintLeaf(t, ca, lintRSA1024, nil)
-		code, out := osslVerify(t, openssl, trusted, nil, leaf)
-		wantOSSL(t, code, out, "OK")
+		code, out := lintOSSLVerify(t, openssl, trusted, nil, leaf)
+		lintWantOSSL(t, code, out, "OK")
 	})
 	t.Run("RSA 512 at level 1", func(t *testing.T) {
 		p, _ := rand.Prime(rand.Reader, 256)
 		q, _ := rand.Prime(rand.Reader, 256)
 		pub := &rsa.PublicKey{N: new(big.Int).Mul(p, q), E: 65537}
 		tmpl, _ := lintLeaf(t, ca, nil, nil)
-		tmpl.SubjectKeyId = skiOf(t, pub)
+		tmpl.SubjectKeyId = lintSKI(t, pub)
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key)
 		if err != nil {
 			t.Fatal(err)
@@ -353,40 +353,40 @@ func TestLintClaimsOpenSSL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code, out := osslVerify(t, openssl, trusted, nil, leaf, "-auth_level", "1")
-		wantOSSL(t, code, out, "error 66 at 0 depth lookup: EE certificate key too weak")
+		code, out := lintOSSLVerify(t, openssl, trusted, nil, leaf, "-auth_level", "1")
+		lintWantOSSL(t, code, out, "error 66 at 0 depth lookup: EE certificate key too weak")
 	})
 	t.Run("no AKI with -x509_strict", func(t *testing.T) {
-		noSKI, noSKIKey := fixtureCA(t, "noski-ca")
+		noSKI, noSKIKey := crlFixtureCA(t, "noski-ca")
 		leaf, _ := lintLeaf(t, &lintCA{cert: noSKI, key: noSKIKey}, nil, nil)
 		if len(leaf.AuthorityKeyId) != 0 {
 			t.Fatal("leaf has an AKI")
 		}
-		code, out := osslVerify(t, openssl, []*x509.Certificate{noSKI}, nil, leaf, "-x509_strict")
-		wantOSSL(t, code, out, "error 85 at 0 depth lookup: Missing Authority Key Identifier")
+		code, out := lintOSSLVerify(t, openssl, []*x509.Certificate{noSKI}, nil, leaf, "-x509_strict")
+		lintWantOSSL(t, code, out, "error 85 at 0 depth lookup: Missing Authority Key Identifier")
 	})
 	t.Run("issuer without keyCertSign", func(t *testing.T) {
 		bad := makeLintCA(t, "No CertSign", nil, func(c *x509.Certificate) { c.KeyUsage = x509.KeyUsageDigitalSignature })
 		leaf, _ := lintLeaf(t, bad, nil, nil)
-		code, out := osslVerify(t, openssl, []*x509.Certificate{bad.cert}, nil, leaf)
-		wantOSSL(t, code, out, "error 79 at 1 depth lookup: invalid CA certificate")
+		code, out := lintOSSLVerify(t, openssl, []*x509.Certificate{bad.cert}, nil, leaf)
+		lintWantOSSL(t, code, out, "error 79 at 1 depth lookup: invalid CA certificate")
 	})
 	t.Run("issuer not a CA", func(t *testing.T) {
 		bad := makeLintCA(t, "Not CA", nil, func(c *x509.Certificate) { c.IsCA = false; c.KeyUsage = x509.KeyUsageDigitalSignature })
 		leaf, _ := lintLeaf(t, bad, nil, nil)
-		code, out := osslVerify(t, openssl, []*x509.Certificate{bad.cert}, nil, leaf)
-		wantOSSL(t, code, out, "error 79 at 1 depth lookup: invalid CA certificate")
+		code, out := lintOSSLVerify(t, openssl, []*x509.Certificate{bad.cert}, nil, leaf)
+		lintWantOSSL(t, code, out, "error 79 at 1 depth lookup: invalid CA certificate")
 	})
 	t.Run("issuer RSA 1024 at level 2", func(t *testing.T) {
 		small := makeLintCA(t, "Small CA", lintRSA1024, nil)
 		leaf, _ := lintLeaf(t, small, nil, nil)
-		code, out := osslVerify(t, openssl, []*x509.Certificate{small.cert}, nil, leaf, "-auth_level", "2")
-		wantOSSL(t, code, out, "error 67 at 1 depth lookup: CA certificate key too weak")
+		code, out := lintOSSLVerify(t, openssl, []*x509.Certificate{small.cert}, nil, leaf, "-auth_level", "2")
+		lintWantOSSL(t, code, out, "error 67 at 1 depth lookup: CA certificate key too weak")
 	})
 	t.Run("wildcards", func(t *testing.T) {
-		for _, w := range wildcardFacts {
+		for _, w := range lintWildcardFacts {
 			leaf, _ := lintLeaf(t, ca, nil, func(c *x509.Certificate) { c.DNSNames, c.IPAddresses = []string{w.pattern}, nil })
-			code, out := osslVerify(t, openssl, trusted, nil, leaf, "-verify_hostname", w.host)
+			code, out := lintOSSLVerify(t, openssl, trusted, nil, leaf, "-verify_hostname", w.host)
 			if got := code == 0; got != w.opensslMatches {
 				t.Errorf("OpenSSL: %s for %s: got match %v, want %v (%s)", w.pattern, w.host, got, w.opensslMatches, out)
 			}
@@ -430,7 +430,7 @@ func TestLintClaimsOpenSSLTLS(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			leaf, key := lintLeaf(t, ca, tc.key, tc.mod)
-			err := handshakeWithSServer(t, openssl, leaf, key, poolOf(ca.cert), tc.max)
+			err := lintSServerHandshake(t, openssl, leaf, key, lintPool(ca.cert), tc.max)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Errorf("Go client to openssl s_server: got %v, want success", err)
@@ -446,14 +446,14 @@ func TestLintClaimsOpenSSLTLS(t *testing.T) {
 
 // handshakeWithSServer starts openssl s_server with the certificate on a
 // loopback port and returns the Go client's handshake error.
-func handshakeWithSServer(t *testing.T, openssl string, leaf *x509.Certificate, key crypto.Signer, roots *x509.CertPool, maxVersion uint16) error {
+func lintSServerHandshake(t *testing.T, openssl string, leaf *x509.Certificate, key crypto.Signer, roots *x509.CertPool, maxVersion uint16) error {
 	t.Helper()
 	dir := t.TempDir()
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPath := pkitest.WriteFile(t, dir, "c.pem", certPEM(leaf))
+	certPath := pkitest.WriteFile(t, dir, "c.pem", lintCertPEM(leaf))
 	keyPath := pkitest.WriteFile(t, dir, "k.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
 	// Find a free port, then let s_server bind it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

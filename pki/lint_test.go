@@ -49,7 +49,7 @@ func lintKeys(t *testing.T) {
 	})
 }
 
-func newECKey(t *testing.T) *ecdsa.PrivateKey {
+func lintECKey(t *testing.T) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -58,7 +58,7 @@ func newECKey(t *testing.T) *ecdsa.PrivateKey {
 	return k
 }
 
-func skiOf(t *testing.T, pub crypto.PublicKey) []byte {
+func lintSKI(t *testing.T, pub crypto.PublicKey) []byte {
 	t.Helper()
 	id, err := SubjectKeyID(pub)
 	if err != nil {
@@ -71,7 +71,7 @@ func skiOf(t *testing.T, pub crypto.PublicKey) []byte {
 func makeLintCA(t *testing.T, cn string, key crypto.Signer, mod func(*x509.Certificate)) *lintCA {
 	t.Helper()
 	if key == nil {
-		key = newECKey(t)
+		key = lintECKey(t)
 	}
 	serial, err := RandomSerial(nil)
 	if err != nil {
@@ -83,7 +83,7 @@ func makeLintCA(t *testing.T, cn string, key crypto.Signer, mod func(*x509.Certi
 		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(3650 * lintDay),
 		BasicConstraintsValid: true, IsCA: true,
 		KeyUsage:     x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		SubjectKeyId: skiOf(t, key.Public()),
+		SubjectKeyId: lintSKI(t, key.Public()),
 	}
 	if mod != nil {
 		mod(tmpl)
@@ -106,7 +106,7 @@ func makeLintCA(t *testing.T, cn string, key crypto.Signer, mod func(*x509.Certi
 func lintLeaf(t *testing.T, ca *lintCA, key crypto.Signer, mod func(*x509.Certificate)) (*x509.Certificate, crypto.Signer) {
 	t.Helper()
 	if key == nil {
-		key = newECKey(t)
+		key = lintECKey(t)
 	}
 	serial, err := RandomSerial(nil)
 	if err != nil {
@@ -121,7 +121,7 @@ func lintLeaf(t *testing.T, ca *lintCA, key crypto.Signer, mod func(*x509.Certif
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:              []string{"localhost"},
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		SubjectKeyId:          skiOf(t, key.Public()),
+		SubjectKeyId:          lintSKI(t, key.Public()),
 	}
 	if _, ok := key.Public().(*rsa.PublicKey); ok {
 		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
@@ -146,11 +146,11 @@ func lintLeaf(t *testing.T, ca *lintCA, key crypto.Signer, mod func(*x509.Certif
 
 // kuExtension is a keyUsage extension with the given bits and criticality,
 // for ExtraExtensions (crypto/x509 always marks its own critical).
-func kuExtension(t *testing.T, ku x509.KeyUsage, critical bool) pkix.Extension {
+func lintKUExt(t *testing.T, ku x509.KeyUsage, critical bool) pkix.Extension {
 	t.Helper()
 	var b [2]byte
-	b[0] = reverseBits(byte(ku))
-	b[1] = reverseBits(byte(ku >> 8))
+	b[0] = lintReverseBits(byte(ku))
+	b[1] = lintReverseBits(byte(ku >> 8))
 	n := 16
 	for n > 0 && (b[(n-1)/8]>>(7-uint((n-1)%8)))&1 == 0 {
 		n--
@@ -162,7 +162,7 @@ func kuExtension(t *testing.T, ku x509.KeyUsage, critical bool) pkix.Extension {
 	return pkix.Extension{Id: oidKeyUsageExt, Critical: critical, Value: val}
 }
 
-func reverseBits(b byte) byte {
+func lintReverseBits(b byte) byte {
 	var r byte
 	for i := 0; i < 8; i++ {
 		r = r<<1 | b&1
@@ -171,7 +171,7 @@ func reverseBits(b byte) byte {
 	return r
 }
 
-func ids(fs []Finding) []string {
+func lintIDsOf(fs []Finding) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
 		out[i] = f.ID
@@ -179,7 +179,7 @@ func ids(fs []Finding) []string {
 	return out
 }
 
-func findingByID(fs []Finding, id string) (Finding, bool) {
+func lintFinding(fs []Finding, id string) (Finding, bool) {
 	for _, f := range fs {
 		if f.ID == id {
 			return f, true
@@ -200,7 +200,7 @@ func TestLint(t *testing.T) {
 	smallCA := makeLintCA(t, "Small RSA CA", lintRSA1024, nil)
 	notCA := makeLintCA(t, "Not a CA", nil, func(c *x509.Certificate) { c.IsCA = false; c.KeyUsage = x509.KeyUsageDigitalSignature })
 	sha1Inter := func() *lintCA {
-		k := newECKey(t)
+		k := lintECKey(t)
 		c, _ := lintLeaf(t, rsaCA, k, func(c *x509.Certificate) {
 			c.Subject = pkix.Name{CommonName: "SHA-1 Intermediate"}
 			c.IsCA, c.KeyUsage, c.ExtKeyUsage, c.DNSNames, c.IPAddresses = true, x509.KeyUsageCertSign, nil, nil, nil
@@ -208,7 +208,7 @@ func TestLint(t *testing.T) {
 		})
 		return &lintCA{cert: c, key: k}
 	}()
-	fixtureNoSKI, fixtureNoSKIKey := fixtureCA(t, "noski-ca")
+	fixtureNoSKI, fixtureNoSKIKey := crlFixtureCA(t, "noski-ca")
 	noSKICA := &lintCA{cert: fixtureNoSKI, key: fixtureNoSKIKey}
 	rsa512 := func() *rsa.PublicKey {
 		p, _ := rand.Prime(rand.Reader, 256)
@@ -293,7 +293,7 @@ func TestLint(t *testing.T) {
 		{name: "no EKU", cert: leaf(ca, func(c *x509.Certificate) { c.ExtKeyUsage = nil }),
 			want: []string{"eku_missing"}, sev: SeverityError},
 		{name: "keyUsage not critical", cert: leaf(ca, func(c *x509.Certificate) {
-			c.ExtraExtensions = []pkix.Extension{kuExtension(t, x509.KeyUsageDigitalSignature, false)}
+			c.ExtraExtensions = []pkix.Extension{lintKUExt(t, x509.KeyUsageDigitalSignature, false)}
 		}), want: []string{"ku_not_critical"}, sev: SeverityInfo},
 		{name: "keyUsage without TLS bits", cert: leaf(ca, func(c *x509.Certificate) { c.KeyUsage = x509.KeyUsageDataEncipherment }),
 			want: []string{"ku_no_tls_usage"}, sev: SeverityError},
@@ -316,7 +316,7 @@ func TestLint(t *testing.T) {
 			// crypto/rsa will not make a 512-bit key, so certify a bare public key.
 			c, _ := lintLeaf(t, ca, nil, nil)
 			tmpl := *c
-			tmpl.SubjectKeyId = skiOf(t, rsa512)
+			tmpl.SubjectKeyId = lintSKI(t, rsa512)
 			der, err := x509.CreateCertificate(rand.Reader, &tmpl, ca.cert, rsa512, ca.key)
 			if err != nil {
 				t.Fatal(err)
@@ -386,14 +386,14 @@ func TestLint(t *testing.T) {
 			}
 			if len(tc.want) == 0 && len(tc.notWant) == 0 {
 				if len(got) != 0 {
-					t.Errorf("got %q, want no findings", ids(got))
+					t.Errorf("got %q, want no findings", lintIDsOf(got))
 				}
 				return
 			}
 			for i, id := range tc.want {
-				f, ok := findingByID(got, id)
+				f, ok := lintFinding(got, id)
 				if !ok {
-					t.Errorf("got %q, want %q among them", ids(got), id)
+					t.Errorf("got %q, want %q among them", lintIDsOf(got), id)
 					continue
 				}
 				if i == 0 && f.Severity != tc.sev {
@@ -401,13 +401,13 @@ func TestLint(t *testing.T) {
 				}
 			}
 			for _, id := range tc.notWant {
-				if _, ok := findingByID(got, id); ok {
-					t.Errorf("got %q, want no %q", ids(got), id)
+				if _, ok := lintFinding(got, id); ok {
+					t.Errorf("got %q, want no %q", lintIDsOf(got), id)
 				}
 			}
 			for i := 1; i < len(got); i++ {
 				if got[i].Severity > got[i-1].Severity {
-					t.Errorf("findings not sorted by severity: %q", ids(got))
+					t.Errorf("findings not sorted by severity: %q", lintIDsOf(got))
 				}
 			}
 		})
