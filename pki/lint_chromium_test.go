@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -61,12 +60,10 @@ func TestLintClaimsChromium(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
-		"--user-data-dir="+t.TempDir(), "--dump-dom", "https://"+ln.Addr().String()+"/")
+	cmd := pkitest.ChromiumCommand(ctx, t, chromium, "", "--dump-dom", "https://"+ln.Addr().String()+"/")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	select {
 	case schemes := <-hello:
 		if len(schemes) == 0 {
@@ -106,13 +103,7 @@ func lintChromiumTrust(t *testing.T, certs ...*x509.Certificate) string {
 // net::ERR_ code Chromium showed.
 func lintChromiumFetch(t *testing.T, chromium, home, url string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
-		"--user-data-dir="+filepath.Join(t.TempDir(), "profile"), "--dump-dom", url)
-	cmd.Env = append(os.Environ(), "HOME="+home)
-	out, err := cmd.CombinedOutput()
-	s := string(out)
+	s, err := pkitest.DumpDOM(t, chromium, home, url, 60*time.Second)
 	if strings.Contains(s, lintChromiumMarker) {
 		return "OK"
 	}
