@@ -153,4 +153,3 @@ func TestTrustChromium(t *testing.T) {
 		t.Errorf("list after uninstall:\n%s", r.stdout)
 	}
 }
-
