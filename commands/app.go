@@ -31,11 +31,16 @@ func allCommands() []*cli.Command {
 		keyCommand(),
 		csrCommand(),
 		certCommand(),
+		pfxCommand(),
 		showCommand(),
+		verifyCommand(),
+		trustCommand(),
 		versionCommand(),
 		completionCommand(),
 		genDocsCommand(),
 		demoCommand(),
+		clientCommand(),
+		serverCommand(),
 	}
 }
 

@@ -39,11 +39,15 @@ type showFile struct {
 	CSRs         []pki.CSRInfo  `json:"csrs,omitempty"`
 	CRLs         []pki.CRLInfo  `json:"crls,omitempty"`
 	PublicKeys   []pki.KeyInfo  `json:"public_keys,omitempty"`
-	Extra        map[string]any `json:"-"`
+	PFX          *pki.PFXInfo   `json:"pfx,omitempty"` // rendered by showWriter.pfx (pfx.go)
 }
 
 func describeBundle(path string, b *pki.Bundle, now time.Time) showFile {
 	f := showFile{File: path, Format: b.Format, Summary: b.Summary()}
+	if b.PFX != nil {
+		info := pki.DescribePFX(b.PFX)
+		f.PFX = &info
+	}
 	for i, c := range b.Certs {
 		info := pki.DescribeCert(c, now)
 		if len(b.Keys) > 0 {
@@ -142,6 +146,10 @@ func renderShowFile(e *Env, w io.Writer, f showFile) {
 	bold := e.paint(w, colorBold)
 	fmt.Fprintf(w, "%s %s (%s)\n", bold(f.File+":"), f.Summary, f.Format)
 	sw := showWriter{e, w}
+	if f.PFX != nil {
+		fmt.Fprintf(w, "  %s\n", bold("PKCS#12"))
+		sw.pfx(*f.PFX)
+	}
 	for i, c := range f.Certificates {
 		fmt.Fprintf(w, "  %s\n", bold(fmt.Sprintf("certificate %d of %d", i+1, len(f.Certificates))))
 		sw.cert(c)

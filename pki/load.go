@@ -257,17 +257,23 @@ func firstElement(b []byte) []byte {
 }
 
 func (l *loader) loadPFX(der []byte) error {
-	p, err := l.passphrase()
-	if err != nil {
-		return err
+	// Try without a pass phrase first: ParsePFX then tries the empty one,
+	// which OpenSSL writes with -passout pass: (and which a MAC-less file
+	// needs). Ask only when the file really is protected.
+	pfx, err := ParsePFX(der, nil)
+	if errors.Is(err, ErrPasswordRequired) {
+		var p []byte
+		if p, err = l.passphrase(); err != nil {
+			return err
+		}
+		pfx, err = ParsePFX(der, p)
 	}
-	pfx, err := ParsePFX(der, p)
 	if err != nil {
 		return err
 	}
 	l.b.Format = "PKCS#12"
 	l.b.PFX = pfx
-	l.b.Encrypted = true
+	l.b.Encrypted = pfx.MAC != nil || pfxHasEncryptedSafe(pfx)
 	if pfx.Key != nil {
 		l.b.Keys = append(l.b.Keys, pfx.Key)
 	}
@@ -276,6 +282,15 @@ func (l *loader) loadPFX(der []byte) error {
 	}
 	l.b.Certs = append(l.b.Certs, pfx.Chain...)
 	return nil
+}
+
+func pfxHasEncryptedSafe(p *PFX) bool {
+	for _, s := range p.Safes {
+		if s.Encrypted {
+			return true
+		}
+	}
+	return false
 }
 
 // loadDER tries each DER kind in turn. The first structural match wins, so
@@ -342,8 +357,12 @@ func isWellFormedDER(s cryptobyte.String) bool {
 }
 
 // looksLikePFX matches PFX ::= SEQUENCE { version INTEGER (3), authSafe
-// ContentInfo, ... }.
+// ContentInfo, ... }, in DER or in the BER with indefinite lengths that
+// Windows and Java exports may use.
 func looksLikePFX(data []byte) bool {
+	if bytes.HasPrefix(data, []byte{0x30, 0x80, 0x02, 0x01, 0x03}) {
+		return true
+	}
 	s := cryptobyte.String(data)
 	var pfx, ci cryptobyte.String
 	var version int

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/wsskit/wsskit/pki/pkitest"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // TestLoadOpenSSLOutputs reads keys, certificates, CSRs, CRLs and DH
@@ -181,4 +183,66 @@ func TestLoadDERWithTrailingNewlineByte(t *testing.T) {
 			t.Errorf("DER ending in %#x: %v", last, err)
 		}
 	}
+}
+
+// TestLoadPFXAsksOnlyWhenNeeded: an empty-pass-phrase or unprotected PFX
+// loads without asking; a protected one asks exactly once.
+func TestLoadPFXAsksOnlyWhenNeeded(t *testing.T) {
+	tests := []struct {
+		file  string
+		asked bool
+	}{
+		{"empty-pass.p12", false},
+		{"plain.p12", false},
+		{"default.p12", true},
+		{"legacy.p12", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			asked := 0
+			b, err := Load(mustRead(t, filepath.Join("..", "testdata", "pfx", tt.file)), func() ([]byte, error) {
+				asked++
+				return []byte("test"), nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (asked > 0) != tt.asked || asked > 1 {
+				t.Errorf("pass phrase asked %d times, want asked=%v", asked, tt.asked)
+			}
+			if b.Format != "PKCS#12" || len(b.Keys) != 1 || len(b.Certs) == 0 {
+				t.Errorf("Load = %s %s", b.Format, b.Summary())
+			}
+		})
+	}
+}
+
+// TestLoadBERPFX: a PFX re-encoded with indefinite lengths (as Windows and
+// Java may write) is still recognised by content.
+func TestLoadBERPFX(t *testing.T) {
+	der := mustRead(t, filepath.Join("..", "testdata", "pfx", "compat.p12"))
+	ber := toIndefinite(t, der)
+	if !bytes.HasPrefix(ber, []byte{0x30, 0x80}) {
+		t.Fatalf("re-encoding did not produce BER: % x", ber[:4])
+	}
+	b, err := Load(ber, func() ([]byte, error) { return []byte("test"), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Keys) != 1 {
+		t.Errorf("BER PFX: %s", b.Summary())
+	}
+}
+
+// toIndefinite re-encodes the outer SEQUENCE of a DER element with an
+// indefinite length.
+func toIndefinite(t *testing.T, der []byte) []byte {
+	t.Helper()
+	s := cryptobyte.String(der)
+	var inner cryptobyte.String
+	if !s.ReadASN1(&inner, cbasn1.SEQUENCE) {
+		t.Fatal("not a SEQUENCE")
+	}
+	out := append([]byte{0x30, 0x80}, inner...)
+	return append(out, 0x00, 0x00)
 }
