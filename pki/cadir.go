@@ -326,14 +326,14 @@ type RehashOptions struct {
 type RehashEvent struct {
 	// Unlink is set for "unlink NAME"; otherwise the event is
 	// "link FILE -> NAME".
-	Unlink bool
+	Unlink bool `json:"unlink"`
 	// File is the link target (a file name in the folder; for links found
 	// in place, whatever they pointed to).
-	File string
+	File string `json:"file"`
 	// Name is the link name, HASH.N or HASH.rN.
-	Name string
+	Name string `json:"name"`
 	// Kept is set when the link already existed and was left as is.
-	Kept bool
+	Kept bool `json:"kept"`
 }
 
 // String renders the event as openssl rehash -v prints it.
@@ -346,32 +346,33 @@ func (e RehashEvent) String() string {
 
 // RehashSkip is a file Rehash read but did not link, with the reason.
 type RehashSkip struct {
-	File   string
-	Reason string
+	File   string `json:"file"`
+	Reason string `json:"reason"`
 }
 
 // RehashResult reports what Rehash did (or would do, with DryRun).
 type RehashResult struct {
 	// Dir is the folder as given.
-	Dir string
+	Dir string `json:"dir"`
 	// Events are the link and unlink lines in openssl rehash -v order
 	// (by hash bucket, not by file).
-	Events []RehashEvent
+	Events []RehashEvent `json:"events"`
 	// Messages are the lines openssl rehash prints on stderr, without its
 	// "rehash: " program-name prefix ("warning: skipping duplicate
 	// certificate in b.pem", ...), in order.
-	Messages []string
+	Messages []string `json:"messages"`
 	// Errors is what openssl rehash adds to its exit status for this
 	// folder: unreadable files, files holding only a private key (counted
 	// silently, as OpenSSL does), failed link operations, bucket overflow.
-	Errors int
+	Errors int `json:"errors"`
 	// Skipped lists every certificate-looking file that got no link, with
 	// the reason, including those OpenSSL skips silently.
-	Skipped []RehashSkip
+	Skipped []RehashSkip `json:"skipped"`
 	// Created and Removed count the links (or copies) written and deleted.
-	Created, Removed int
+	Created int `json:"created"`
+	Removed int `json:"removed"`
 	// Added lists what AddToCAPath put in the folder (nil for Rehash).
-	Added []CAPathAdded
+	Added []CAPathAdded `json:"added,omitempty"`
 }
 
 // Text returns the events as openssl rehash -v prints them on stdout,

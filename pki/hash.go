@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
@@ -647,4 +648,161 @@ func readPEMCRLs(data []byte) (crls [][]byte, complete bool) {
 		crls = append(crls, o.der)
 	}
 	return crls, clean
+}
+
+// ObjectHashes are OpenSSL's name hashes and the fingerprints of one
+// certificate, CRL or certificate request, as `openssl x509 -subject_hash
+// -subject_hash_old -issuer_hash -fingerprint` (or crl -hash, req) print
+// them.
+type ObjectHashes struct {
+	// Type is "certificate", "crl" or "csr".
+	Type string `json:"type"`
+	// Subject is the subject in OpenSSL's oneline form (empty for CRLs).
+	Subject string `json:"subject,omitempty"`
+	// SubjectHash and SubjectHashOld are -subject_hash and
+	// -subject_hash_old (certificates and CSRs).
+	SubjectHash    string `json:"subject_hash,omitempty"`
+	SubjectHashOld string `json:"subject_hash_old,omitempty"`
+	// Issuer is the issuer (CRL issuer) in oneline form; IssuerHash and
+	// IssuerHashOld are -issuer_hash / crl -hash and their MD5 forms.
+	Issuer        string `json:"issuer,omitempty"`
+	IssuerHash    string `json:"issuer_hash,omitempty"`
+	IssuerHashOld string `json:"issuer_hash_old,omitempty"`
+	// SHA1 and SHA256 are fingerprints of the DER, colon-separated.
+	SHA1   string `json:"sha1"`
+	SHA256 string `json:"sha256"`
+	// CAPathName is the name OpenSSL looks the object up by in a hashed CA
+	// folder: HASH.0 for a certificate, HASH.r0 for a CRL (the number grows
+	// when several share the hash). Empty for CSRs.
+	CAPathName string `json:"capath_name,omitempty"`
+	// Error says why a hash is missing: OpenSSL refuses the name.
+	Error string `json:"error,omitempty"`
+	// DER is the object's encoding.
+	DER []byte `json:"-"`
+}
+
+// ErrNoObjects reports input without any certificate, CRL or CSR.
+var ErrNoObjects = errors.New("pki: no certificate, CRL or certificate request found")
+
+// classifyDER tells a DER certificate, CRL and CSR apart by their
+// to-be-signed fields: a certificate has a serial and four SEQUENCEs up to
+// the subject; a CRL has a time after its issuer; a CSR a SEQUENCE (the
+// public key) after its subject.
+func classifyDER(der []byte) string {
+	if _, _, err := CertNames(der); err == nil {
+		return "certificate"
+	}
+	f, err := derWalker{"object"}.tbs(der)
+	if err != nil {
+		return ""
+	}
+	if len(f) > 0 && f[0].class == 0 && f[0].tag == 2 {
+		f = f[1:] // version
+	}
+	if len(f) >= 3 && isSeq(f[0]) && isSeq(f[1]) && f[2].class == 0 && (f[2].tag == 23 || f[2].tag == 24) {
+		return "crl"
+	}
+	if len(f) >= 2 && isSeq(f[0]) && isSeq(f[1]) {
+		return "csr"
+	}
+	return ""
+}
+
+// HashObjects finds every certificate, CRL and certificate request in data
+// (PEM blocks of any number, or one DER object) and returns their hashes
+// and fingerprints in file order. Objects whose names OpenSSL refuses are
+// returned with Error set and the hashes that can be computed. The error is
+// ErrNoObjects when nothing was found, or says why PEM could not be read.
+func HashObjects(data []byte) ([]ObjectHashes, error) {
+	type obj struct {
+		typ string
+		der []byte
+	}
+	var objs []obj
+	pems, clean := scanPEM(data)
+	for _, o := range pems {
+		switch {
+		case pemKind(o.typ) == objCert:
+			if der, err := certElement(o.der); err == nil {
+				objs = append(objs, obj{"certificate", der})
+			}
+		case pemKind(o.typ) == objCRL:
+			objs = append(objs, obj{"crl", o.der})
+		case o.typ == "CERTIFICATE REQUEST" || o.typ == "NEW CERTIFICATE REQUEST":
+			objs = append(objs, obj{"csr", o.der})
+		}
+	}
+	if len(pems) == 0 && looksDER(data) {
+		if t := classifyDER(data); t != "" {
+			e, _, _ := berNext(data)
+			objs = append(objs, obj{t, e.full})
+		}
+	}
+	if len(objs) == 0 {
+		if !clean {
+			return nil, fmt.Errorf("%w (malformed PEM)", ErrNoObjects)
+		}
+		return nil, ErrNoObjects
+	}
+	out := make([]ObjectHashes, 0, len(objs))
+	for _, o := range objs {
+		h := ObjectHashes{Type: o.typ, DER: o.der}
+		s1, s256 := sha1.Sum(o.der), sha256.Sum256(o.der)
+		h.SHA1, h.SHA256 = colonHex(s1[:]), colonHex(s256[:])
+		var subject, issuer []byte
+		var err error
+		switch o.typ {
+		case "certificate":
+			subject, issuer, err = CertNames(o.der)
+		case "crl":
+			issuer, err = CRLIssuerName(o.der)
+		case "csr":
+			subject, err = CSRSubjectName(o.der)
+		}
+		if err != nil {
+			h.Error = err.Error()
+			out = append(out, h)
+			continue
+		}
+		var errs []string
+		if subject != nil {
+			h.SubjectHashOld = FormatHash(NameHashOld(subject))
+			if n, err := ParseName(subject); err != nil {
+				errs = append(errs, "subject: "+err.Error())
+			} else {
+				h.Subject, h.SubjectHash = n.OneLine(), FormatHash(n.Hash())
+			}
+		}
+		if issuer != nil {
+			h.IssuerHashOld = FormatHash(NameHashOld(issuer))
+			if n, err := ParseName(issuer); err != nil {
+				errs = append(errs, "issuer: "+err.Error())
+			} else {
+				h.Issuer, h.IssuerHash = n.OneLine(), FormatHash(n.Hash())
+			}
+		}
+		switch {
+		case o.typ == "certificate" && h.SubjectHash != "":
+			h.CAPathName = h.SubjectHash + ".0"
+		case o.typ == "crl" && h.IssuerHash != "":
+			h.CAPathName = h.IssuerHash + ".r0"
+		}
+		h.Error = strings.Join(errs, "; ")
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// colonHex formats a digest like OpenSSL's -fingerprint: upper-case hex
+// pairs joined by colons.
+func colonHex(b []byte) string {
+	const hexd = "0123456789ABCDEF"
+	out := make([]byte, 0, len(b)*3)
+	for i, c := range b {
+		if i > 0 {
+			out = append(out, ':')
+		}
+		out = append(out, hexd[c>>4], hexd[c&15])
+	}
+	return string(out)
 }
