@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -559,15 +558,14 @@ func hasCertExtension(name string) bool {
 // readForRehash reads and classifies one file like openssl rehash's
 // do_file.
 func (f *rhFile) read(dir string) {
-	fh, err := os.Open(filepath.Join(dir, f.name))
+	data, err := os.ReadFile(filepath.Join(dir, f.name))
 	if err != nil {
-		f.openErr = true
-		return
-	}
-	data, err := io.ReadAll(fh)
-	fh.Close()
-	if err != nil {
-		data = nil // a folder named x.pem: opens, reads nothing
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Op == "open" {
+			f.openErr = true
+			return
+		}
+		data = nil // a folder named x.pem: it opens, then reads nothing
 	}
 	f.data = data
 	f.infos, f.readable = readX509Info(data)
@@ -642,7 +640,10 @@ func Rehash(dir string, opts RehashOptions) (*RehashResult, error) {
 		resolveCopies(files)
 	}
 
-	st := &rhState{opts: opts, res: res, buckets: map[rhKey]*rhBucket{}}
+	st := &rhState{opts: opts, res: res, buckets: map[rhKey]*rhBucket{}, exists: make(map[string]bool, len(entries))}
+	for _, e := range entries {
+		st.exists[e.Name()] = true
+	}
 	for i := range files {
 		f := &files[i]
 		switch f.kind {
@@ -728,6 +729,9 @@ type rhState struct {
 	res     *RehashResult
 	buckets map[rhKey]*rhBucket
 	seq     int
+	// exists tracks the folder's names so that no unlink is attempted for
+	// a name that is not there (openssl rehash tries and ignores ENOENT).
+	exists map[string]bool
 }
 
 func (st *rhState) msg(format string, args ...any) {
@@ -949,6 +953,9 @@ func (st *rhState) removeLink(dir, name string) {
 		return
 	}
 	path := filepath.Join(dir, name)
+	if !st.exists[name] {
+		return
+	}
 	if err := os.Remove(path); err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			st.msg("Can't unlink %s, %s", path, osErrText(err))
@@ -956,6 +963,7 @@ func (st *rhState) removeLink(dir, name string) {
 		}
 		return
 	}
+	delete(st.exists, name)
 	st.res.Removed++
 }
 
@@ -970,18 +978,23 @@ func (st *rhState) makeLink(dir string, e *rhEntry, name string) {
 			st.res.Errors++
 			return
 		}
+		st.exists[name] = true
 		st.res.Created++
 		return
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		st.msg("Can't unlink %s, %s", path, osErrText(err))
-		st.res.Errors++
+	if st.exists[name] {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			st.msg("Can't unlink %s, %s", path, osErrText(err))
+			st.res.Errors++
+		}
+		delete(st.exists, name)
 	}
 	if err := os.Symlink(e.filename, path); err != nil {
 		st.msg("Can't symlink %s, %s", e.filename, osErrText(err))
 		st.res.Errors++
 		return
 	}
+	st.exists[name] = true
 	st.res.Created++
 }
 
