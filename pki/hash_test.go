@@ -506,3 +506,38 @@ func TestHashObjectsMatchesOpenSSL(t *testing.T) {
 		t.Errorf("got %v, want ErrNoObjects", err)
 	}
 }
+
+// TestOneLineMatchesOpenSSLVerify checks the subject line openssl verify
+// prints above an error against OneLine.
+func TestOneLineMatchesOpenSSLVerify(t *testing.T) {
+	openssl := pkitest.Tool(t, "openssl")
+	dir := t.TempDir()
+	for i, n := range []hxNameCase{
+		{"specials", hxName(hxSet(hxAVA(hxOIDO, 12, "Example, Inc.")), hxSet(hxAVA(hxOIDCN, 12, `a"b\c`), hxAVA(hxOIDOU, 19, " x")))},
+		{"non-ascii", hxName(hxSet(hxAVA(hxOIDCN, 30, hxBMP("Ωmega É")), hxAVA(hxOIDEmail, 22, "a@b")))},
+		{"non-text", hxName(hxSet(hxAVARaw(hxOIDCN, hxTLV(0x03, []byte{0, 0x41}))))},
+		{"empty", hxName()},
+	} {
+		t.Run(n.label, func(t *testing.T) {
+			p := filepath.Join(dir, fmt.Sprintf("v%d.pem", i))
+			if err := os.WriteFile(p, hxPEM("CERTIFICATE", hxCert(n.der, n.der, hxCertOpts{})), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(openssl, "verify", "-no-CAfile", "-no-CApath", "-no-CAstore", p).CombinedOutput()
+			if err == nil {
+				t.Fatalf("openssl verify accepted an untrusted self-signed certificate: %s", out)
+			}
+			lines := strings.Split(string(out), "\n")
+			if len(lines) < 2 || !strings.HasPrefix(lines[1], "error 18 at 0 depth lookup") {
+				t.Fatalf("unexpected openssl output %q", out)
+			}
+			got, err := NameOneLine(n.der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != lines[0] {
+				t.Errorf("got %q, want %q", got, lines[0])
+			}
+		})
+	}
+}
