@@ -36,6 +36,9 @@ func allCommands() []*cli.Command {
 		verifyCommand(),
 		hashCommand(),
 		capathCommand(),
+		lintCommand(),
+		dhparamCommand(),
+		crlCommand(),
 		trustCommand(),
 		versionCommand(),
 		completionCommand(),
@@ -43,6 +46,7 @@ func allCommands() []*cli.Command {
 		demoCommand(),
 		clientCommand(),
 		serverCommand(),
+		loadCommand(),
 	}
 }
 

@@ -3,6 +3,7 @@ package commands
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -82,5 +83,22 @@ func TestShowEveryKind(t *testing.T) {
 	r = run(t, "", "show", p("ca.pem"), bad)
 	if r.code != ExitInput || !strings.Contains(r.stdout, "certificate 1 of 1") || !strings.Contains(r.stderr, "bad.pem") {
 		t.Errorf("show good+bad: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestPKIInitDHAndShow(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, "pki", "init", "--dir", dir, "--dh")
+	r := mustRun(t, "show", filepath.Join(dir, "dh.pem"))
+	for _, want := range []string{"DH parameters 1 of 1", "2048 bits, generator 2", "ffdhe2048", "OK"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("show dh.pem lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if openssl, err := exec.LookPath("openssl"); err == nil {
+		out, err := exec.Command(openssl, "dhparam", "-check", "-noout", "-in", filepath.Join(dir, "dh.pem")).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "DH parameters appear to be ok") {
+			t.Errorf("openssl dhparam -check: %v\n%s", err, out)
+		}
 	}
 }
