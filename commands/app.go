@@ -34,6 +34,8 @@ func allCommands() []*cli.Command {
 		pfxCommand(),
 		showCommand(),
 		verifyCommand(),
+		hashCommand(),
+		capathCommand(),
 		lintCommand(),
 		dhparamCommand(),
 		crlCommand(),
