@@ -106,12 +106,59 @@ func (p *CAPath) LookupCRLs(rawName []byte) ([]*x509.RevocationList, error) {
 	return out, err
 }
 
+// StoreLookup returns p as OpenSSL's X509_STORE sees it for Verify: a
+// lookup returns every certificate (or CRL) of each HASH.N file it reads,
+// not only those named rawName, because by_dir.c adds a whole file to the
+// store, so a root filed in its intermediate's file is then found too. The
+// verifier compares names itself.
+func (p *CAPath) StoreLookup() IssuerLookup { return storeLookup{p} }
+
+type storeLookup struct{ p *CAPath }
+
+func (s storeLookup) LookupIssuers(rawName []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	err := s.p.lookupFiles(rawName, false, func(f *caFile) {
+		for _, c := range f.certs {
+			if c != nil {
+				out = append(out, c)
+			}
+		}
+	})
+	return out, err
+}
+
+func (s storeLookup) LookupCRLs(rawName []byte) ([]*x509.RevocationList, error) {
+	var out []*x509.RevocationList
+	err := s.p.lookupFiles(rawName, true, func(f *caFile) {
+		for _, c := range f.crls {
+			if c != nil {
+				out = append(out, c)
+			}
+		}
+	})
+	return out, err
+}
+
 func (p *CAPath) lookup(rawName []byte, crl bool, found func(f *caFile, i int)) error {
+	var canon []byte
+	if n, err := ParseName(rawName); err == nil {
+		canon = n.Canonical()
+	}
+	return p.lookupFiles(rawName, crl, func(f *caFile) {
+		for i := range f.ders {
+			if string(f.canon[i]) == string(canon) {
+				found(f, i)
+			}
+		}
+	})
+}
+
+// lookupFiles visits every HASH.N (or HASH.rN) file for rawName's hash.
+func (p *CAPath) lookupFiles(rawName []byte, crl bool, visit func(f *caFile)) error {
 	n, err := ParseName(rawName)
 	if err != nil {
 		return err
 	}
-	canon := n.Canonical()
 	hash := FormatHash(n.Hash())
 	suffix := "."
 	if crl {
@@ -119,13 +166,7 @@ func (p *CAPath) lookup(rawName []byte, crl bool, found func(f *caFile, i int)) 
 	}
 	var errs []error
 	for _, dir := range p.dirs {
-		p.walk(dir, hash+suffix, crl, &errs, func(f *caFile) {
-			for i := range f.ders {
-				if string(f.canon[i]) == string(canon) {
-					found(f, i)
-				}
-			}
-		})
+		p.walk(dir, hash+suffix, crl, &errs, visit)
 	}
 	return errors.Join(errs...)
 }
