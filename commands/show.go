@@ -41,6 +41,8 @@ type showFile struct {
 	PublicKeys   []pki.KeyInfo  `json:"public_keys,omitempty"`
 	DHParams     []pki.DHInfo   `json:"dh_params,omitempty"`
 	PFX          *pki.PFXInfo   `json:"pfx,omitempty"` // rendered by showWriter.pfx (pfx.go)
+	// CAFolder is the `capath list` report when the input is a folder.
+	CAFolder *pki.CAPathReport `json:"ca_folder,omitempty"`
 }
 
 func describeBundle(path string, b *pki.Bundle, now time.Time) showFile {
@@ -102,7 +104,17 @@ func showAction(c *cli.Context) error {
 	var firstErr error
 	for _, path := range c.Args().Slice() {
 		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			return usageErr("%s is a folder: CA folder listing arrives with `wsskit capath list`", path)
+			rep, err := pki.ListCAPath(path)
+			if err != nil {
+				return inputErr("", err)
+			}
+			if e.JSON {
+				files = append(files, showFile{File: path, Format: "CA folder", Summary: fmt.Sprintf("%d entries", len(rep.Entries)), CAFolder: rep})
+			} else {
+				fmt.Fprintf(e.Stdout, "%s CA folder (as wsskit capath list shows it)\n", e.paint(e.Stdout, colorBold)(path+":"))
+				printCAPathReport(e, e.Stdout, rep)
+			}
+			continue
 		}
 		b, err := e.loadBundle(path, c.String("passin"))
 		if err != nil {
