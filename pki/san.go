@@ -1,0 +1,202 @@
+package pki
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// SANs holds subjectAltName values by kind, in the order they were given.
+type SANs struct {
+	DNS    []string
+	IP     []net.IP
+	Email  []string
+	URI    []*url.URL
+	Quoted []string // the values as the user wrote them, for messages
+}
+
+// Empty reports whether no SAN is present.
+func (s *SANs) Empty() bool {
+	return len(s.DNS)+len(s.IP)+len(s.Email)+len(s.URI) == 0
+}
+
+// String lists the SANs the way `openssl x509 -ext subjectAltName` does:
+// "DNS:localhost, IP Address:127.0.0.1".
+func (s *SANs) String() string {
+	var parts []string
+	for _, d := range s.DNS {
+		parts = append(parts, "DNS:"+d)
+	}
+	for _, ip := range s.IP {
+		parts = append(parts, "IP Address:"+ip.String())
+	}
+	for _, e := range s.Email {
+		parts = append(parts, "email:"+e)
+	}
+	for _, u := range s.URI {
+		parts = append(parts, "URI:"+u.String())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// SANError is returned for a subjectAltName value that cannot be used.
+type SANError struct {
+	Value  string
+	Reason string
+}
+
+func (e *SANError) Error() string {
+	return fmt.Sprintf("pki: subjectAltName %q: %s", e.Value, e.Reason)
+}
+
+// AddSAN parses one --san value and adds it. A value may hold several SANs
+// separated by commas, as in OpenSSL's subjectAltName config line
+// ("IP:127.0.0.1,DNS:localhost"). Each is "IP:", "DNS:", "email:" or "URI:"
+// followed by the value (prefixes are case-insensitive, "IP Address:" is
+// accepted as OpenSSL prints it), or a bare value classified by its shape:
+// an IP address, something with "://" is a URI, something with "@" an email
+// address, anything else a DNS name.
+func (s *SANs) AddSAN(value string) error {
+	for _, v := range splitSANList(value) {
+		if err := s.addOne(strings.TrimSpace(v)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitSANList splits at commas; a piece without a kind prefix that follows
+// a URI belongs to that URI (URIs may contain commas).
+func splitSANList(value string) []string {
+	var out []string
+	for _, p := range strings.Split(value, ",") {
+		if n := len(out); n > 0 && isURIValue(out[n-1]) && kindPrefix(p) == "" {
+			out[n-1] += "," + p
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func isURIValue(v string) bool {
+	return kindPrefix(v) == "uri" || (kindPrefix(v) == "" && strings.Contains(v, "://"))
+}
+
+// kindPrefix returns "ip", "dns", "email" or "uri" when v starts with that
+// SAN kind and a colon ("IP Address:" counts as "ip"), else "".
+func kindPrefix(v string) string {
+	k, _, ok := strings.Cut(v, ":")
+	if !ok {
+		return ""
+	}
+	switch strings.ToLower(strings.TrimSpace(k)) {
+	case "ip", "ip address":
+		return "ip"
+	case "dns":
+		return "dns"
+	case "email":
+		return "email"
+	case "uri":
+		return "uri"
+	}
+	return ""
+}
+
+func (s *SANs) addOne(v string) error {
+	if v == "" {
+		return &SANError{Value: v, Reason: "empty value"}
+	}
+	kind, val := kindPrefix(v), v
+	if kind != "" {
+		_, rest, _ := strings.Cut(v, ":")
+		val = strings.TrimSpace(rest)
+	}
+	if kind == "" {
+		switch {
+		case net.ParseIP(strings.Trim(v, "[]")) != nil:
+			kind, val = "ip", strings.Trim(v, "[]")
+		case strings.Contains(v, "://"):
+			kind = "uri"
+		case strings.Contains(v, "@"):
+			kind = "email"
+		default:
+			kind = "dns"
+		}
+	}
+	switch kind {
+	case "ip":
+		ip := net.ParseIP(val)
+		if ip == nil {
+			return &SANError{Value: v, Reason: "not an IPv4 or IPv6 address"}
+		}
+		if ip4 := ip.To4(); ip4 != nil {
+			ip = ip4
+		}
+		s.IP = append(s.IP, ip)
+	case "dns":
+		if net.ParseIP(val) != nil {
+			return &SANError{Value: v, Reason: "an IP address written as a DNS name: clients compare IP addresses only with IP SANs; write IP:" + val}
+		}
+		if err := checkDNSName(val); err != nil {
+			return &SANError{Value: v, Reason: err.Error()}
+		}
+		s.DNS = append(s.DNS, strings.ToLower(val))
+	case "email":
+		local, domain, ok := strings.Cut(val, "@")
+		if !ok || local == "" || domain == "" || strings.ContainsAny(val, " \t<>") {
+			return &SANError{Value: v, Reason: "not an email address (want user@example.com)"}
+		}
+		s.Email = append(s.Email, val)
+	case "uri":
+		u, err := url.Parse(val)
+		if err != nil || u.Scheme == "" {
+			return &SANError{Value: v, Reason: "not an absolute URI (want scheme://...)"}
+		}
+		s.URI = append(s.URI, u)
+	}
+	s.Quoted = append(s.Quoted, v)
+	return nil
+}
+
+// checkDNSName accepts host names of letters, digits, hyphens and
+// underscores, with an optional leading "*." wildcard label.
+func checkDNSName(name string) error {
+	n := strings.TrimSuffix(name, ".")
+	if n == "" || len(n) > 253 {
+		return fmt.Errorf("not a DNS name (empty or longer than 253 characters)")
+	}
+	labels := strings.Split(n, ".")
+	for i, l := range labels {
+		if l == "*" && i == 0 && len(labels) > 1 {
+			continue
+		}
+		if l == "" || len(l) > 63 {
+			return fmt.Errorf("not a DNS name (empty label or a label longer than 63 characters)")
+		}
+		for _, c := range l {
+			if !(c == '-' || c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+				if c == '*' {
+					return fmt.Errorf("a wildcard is allowed only as the whole first label (*.example.com)")
+				}
+				return fmt.Errorf("character %q is not allowed in a DNS name", c)
+			}
+		}
+		if l[0] == '-' || l[len(l)-1] == '-' {
+			return fmt.Errorf("label %q starts or ends with a hyphen", l)
+		}
+	}
+	return nil
+}
+
+// SANsOf returns the subjectAltNames of a certificate.
+func SANsOf(c *x509.Certificate) *SANs {
+	return &SANs{DNS: c.DNSNames, IP: c.IPAddresses, Email: c.EmailAddresses, URI: c.URIs}
+}
+
+// SANsOfCSR returns the subjectAltNames a CSR asks for.
+func SANsOfCSR(r *x509.CertificateRequest) *SANs {
+	return &SANs{DNS: r.DNSNames, IP: r.IPAddresses, Email: r.EmailAddresses, URI: r.URIs}
+}
