@@ -3,25 +3,11 @@ package wsecho
 import (
 	"crypto/sha256"
 	"crypto/x509"
-	"fmt"
-	"math/big"
 	"sync"
 	"time"
+
+	"github.com/wsskit/wsskit/probe"
 )
-
-// RevokedError is returned during a TLS handshake (and logged) when a
-// certificate of the client's chain is listed in one of Options.CRLs.
-type RevokedError struct {
-	Subject   string    // the revoked certificate's subject
-	Serial    *big.Int  // its serial number
-	RevokedAt time.Time // the CRL entry's revocation time
-	Issuer    string    // the CRL's issuer
-}
-
-func (e *RevokedError) Error() string {
-	return fmt.Sprintf("wsecho: client certificate %q (serial %X) was revoked at %s by the CRL of %q",
-		e.Subject, e.Serial, e.RevokedAt.UTC().Format(time.RFC3339), e.Issuer)
-}
 
 // crlIndex holds CRLs by issuer name, with their revoked serials in a map.
 type crlIndex struct {
@@ -49,7 +35,8 @@ func newCRLIndex(crls []*x509.RevocationList) *crlIndex {
 	return idx
 }
 
-// check returns a *RevokedError when a certificate of a verified chain
+// check returns a *probe.RevokedError (which the probe's explainer
+// recognises) when a certificate of a verified chain
 // (all but the trust anchor) is revoked by a CRL its issuer signed.
 func (idx *crlIndex) check(chains [][]*x509.Certificate) error {
 	for _, chain := range chains {
@@ -60,7 +47,7 @@ func (idx *crlIndex) check(chains [][]*x509.Certificate) error {
 				if !ok || !ic.signedBy(issuer) {
 					continue
 				}
-				return &RevokedError{Subject: cert.Subject.String(), Serial: cert.SerialNumber, RevokedAt: at, Issuer: ic.crl.Issuer.String()}
+				return &probe.RevokedError{Subject: cert.Subject.String(), Serial: cert.SerialNumber, RevokedAt: at}
 			}
 		}
 	}

@@ -3,46 +3,98 @@ package wsecho
 import (
 	"crypto/tls"
 	"log/slog"
+	"strings"
+
+	"github.com/wsskit/wsskit/probe"
 )
 
-// handshakeEvent is what the server knows about a failed TLS handshake, or
-// about a client that was asked for a certificate and sent none.
-type handshakeEvent struct {
-	Remote        string
-	Err           error // nil when NoClientCert
-	NoClientCert  bool
-	Hello         *ClientHello
-	ClientAuth    tls.ClientAuthType
-	AcceptableCAs []string // subjects sent in CertificateRequest
+// keepHello copies what the handshake needs from a ClientHello, without the
+// connection and context it points to.
+func keepHello(h *tls.ClientHelloInfo) *tls.ClientHelloInfo {
+	return &tls.ClientHelloInfo{
+		CipherSuites:      h.CipherSuites,
+		ServerName:        h.ServerName,
+		SupportedCurves:   h.SupportedCurves,
+		SupportedPoints:   h.SupportedPoints,
+		SignatureSchemes:  h.SignatureSchemes,
+		SupportedProtos:   h.SupportedProtos,
+		SupportedVersions: h.SupportedVersions,
+		Extensions:        h.Extensions,
+	}
 }
 
-// explanation is the cause of a handshake event, taken from the probe's
-// failure→cause table, plus what the client side most likely did.
-type explanation struct {
-	CauseID    string
-	Cause      string
-	Fix        string
-	ClientHint string
+// explainFailure asks the probe's server-side explainer (the one
+// failure→cause table, see DESIGN.md) why a handshake failed.
+func (s *Server) explainFailure(c *conn, err error, cs *tls.ConnectionState) *probe.Failure {
+	side := probe.ServerSide{
+		AcceptableCAs: s.acceptableCAs,
+		MinVersion:    s.tlsCfg.MinVersion,
+		MaxVersion:    s.tlsCfg.MaxVersion,
+		CipherSuites:  s.tlsCfg.CipherSuites,
+	}
+	if cert := s.leafFor(c.hello); cert != nil {
+		side.Certificate = cert.Leaf
+	}
+	if c.tracer != nil {
+		side.ReceivedAlert = c.tracer.LastAlert(false)
+	}
+	return probe.ExplainServerHandshake(err, c.hello, cs, s.tlsCfg.ClientAuth, side)
 }
 
-// explainHandshake is the seam to probe's server-side explainer (the one
-// failure→cause table lives in probe, see DESIGN.md). Until it is wired,
-// events are logged with their raw error only.
-var explainHandshake = func(ev *handshakeEvent) explanation { return explanation{} }
+// leafFor returns the server certificate a handshake with hello got (or
+// would have got).
+func (s *Server) leafFor(hello *tls.ClientHelloInfo) *tls.Certificate {
+	p := s.certs.Load()
+	if p == nil || len(*p) == 0 {
+		return nil
+	}
+	if hello != nil {
+		for i := range *p {
+			if hello.SupportsCertificate(&(*p)[i]) == nil {
+				return &(*p)[i]
+			}
+		}
+	}
+	return &(*p)[0]
+}
 
-func (e explanation) logAttrs() []slog.Attr {
-	var a []slog.Attr
-	if e.CauseID != "" {
-		a = append(a, slog.String("cause_id", e.CauseID))
+// failureAttrs renders a probe failure as log attributes.
+func failureAttrs(f *probe.Failure) []slog.Attr {
+	a := []slog.Attr{slog.String("stage", string(f.Stage)), slog.String("error", f.Raw)}
+	if f.Alert != nil {
+		a = append(a, slog.String("alert", f.Alert.String()))
 	}
-	if e.Cause != "" {
-		a = append(a, slog.String("cause", e.Cause))
+	return append(a, slog.String("cause_id", f.CauseID), slog.String("cause", f.Cause), slog.String("fix", f.Fix))
+}
+
+// helloAttrs names what the client offered.
+func helloAttrs(h *tls.ClientHelloInfo) []slog.Attr {
+	if h == nil {
+		return []slog.Attr{slog.String("client_hello", "none")}
 	}
-	if e.ClientHint != "" {
-		a = append(a, slog.String("client_hint", e.ClientHint))
+	ch := probe.NewClientHello(h)
+	sni := ch.ServerName
+	if sni == "" {
+		sni = "(none)"
 	}
-	if e.Fix != "" {
-		a = append(a, slog.String("fix", e.Fix))
+	return []slog.Attr{
+		slog.String("sni", sni),
+		slog.String("offered_versions", strings.Join(ch.Versions, ",")),
+		slog.String("offered_alpn", strings.Join(ch.ALPN, ",")),
 	}
-	return a
+}
+
+// noCertHints is why a client asked for a certificate sends none, as
+// measured in PEERS.md. It is a note, not a failure: with client auth
+// "request" the connection goes on.
+func noCertHints(acceptable []string) string {
+	h := []string{
+		"a browser's WebSocket never asks the user for a certificate: open an ordinary page of this host:port first so the browser selects and caches one",
+		"websocket-sharp sends one only from its ClientCertificateSelectionCallback",
+		"Mono's ClientWebSocket never sends an ECDSA client certificate",
+	}
+	if len(acceptable) > 0 {
+		h = append(h, "Java, Chromium and Go clients send only a certificate issued by one of the listed CAs ("+strings.Join(acceptable, "; ")+")")
+	}
+	return strings.Join(h, "; ")
 }

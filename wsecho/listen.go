@@ -9,6 +9,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/wsskit/wsskit/probe"
 )
 
 // conn is the raw TCP connection under one client connection. It carries
@@ -17,8 +19,12 @@ type conn struct {
 	net.Conn
 	s     *Server
 	id    uint64
-	hello *ClientHello // set during the TLS handshake by getConfigForClient
-	sniff bool         // plain ws:// only: look once at the first bytes read
+	hello *tls.ClientHelloInfo // set during the TLS handshake by getConfigForClient
+	// tracer watches the TLS records of the handshake only (nil after it):
+	// a TLS 1.3 client that rejects our certificate may send its alert in
+	// plaintext, which crypto/tls reports only as "bad record MAC".
+	tracer *probe.Tracer
+	sniff  bool // plain ws:// only: look once at the first bytes read
 }
 
 // Read implements net.Conn. On a plain server it notices, once, a client
@@ -26,16 +32,28 @@ type conn struct {
 // says so in the log; net/http then answers 400 as usual.
 func (c *conn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	if c.tracer != nil && n > 0 {
+		c.tracer.Feed(false, p[:n])
+	}
 	if c.sniff {
 		c.sniff = false
 		if n >= 3 && p[0] == 0x16 && p[1] == 0x03 {
+			cause := probe.LookupCause(probe.CauseTLSToPlainServer)
+			f := probe.Facts{Side: "server", Host: c.LocalAddr().String()}
 			c.s.log.LogAttrs(context.Background(), slog.LevelWarn, "client started a TLS handshake on this plain ws:// port",
 				slog.Uint64("conn", c.id), slog.String("remote", c.RemoteAddr().String()),
-				slog.String("cause_id", "tls_to_plain_server"),
-				slog.String("client_hint", "the client dialled wss:// but this server speaks ws://: use ws:// in the client, or start the server with a certificate"))
+				slog.String("cause_id", cause.ID), slog.String("cause", cause.Explain(f)), slog.String("fix", cause.Fix(f)))
 		}
 	}
 	return n, err
+}
+
+// Write implements net.Conn.
+func (c *conn) Write(p []byte) (int, error) {
+	if c.tracer != nil {
+		c.tracer.Feed(true, p)
+	}
+	return c.Conn.Write(p)
 }
 
 type connKey struct{}
@@ -130,7 +148,7 @@ func (l *tlsListener) run() {
 
 func (l *tlsListener) handshake(nc net.Conn) {
 	defer l.s.wg.Done()
-	c := &conn{Conn: nc, s: l.s, id: l.s.nextID.Add(1)}
+	c := &conn{Conn: nc, s: l.s, id: l.s.nextID.Add(1), tracer: probe.NewTracer(false)}
 	l.mu.Lock()
 	select {
 	case <-l.done:
@@ -154,11 +172,13 @@ func (l *tlsListener) handshake(nc net.Conn) {
 		select {
 		case <-l.done: // closed by Shutdown: not the client's fault
 		default:
-			l.s.handshakeFailed(c, err)
+			cs := tc.ConnectionState()
+			l.s.handshakeFailed(c, err, &cs)
 		}
 		nc.Close()
 		return
 	}
+	c.tracer = nil
 	nc.SetDeadline(time.Time{})
 	l.s.handshakeDone(c, tc.ConnectionState())
 	select {
@@ -169,8 +189,8 @@ func (l *tlsListener) handshake(nc net.Conn) {
 }
 
 // handshakeFailed answers a plain HTTP request with 400, as net/http does,
-// and logs the failure with its explanation.
-func (s *Server) handshakeFailed(c *conn, err error) {
+// and logs the failure with the probe's explanation.
+func (s *Server) handshakeFailed(c *conn, err error, cs *tls.ConnectionState) {
 	var rhe tls.RecordHeaderError
 	if errors.As(err, &rhe) && rhe.Conn != nil && looksLikeHTTP(rhe.RecordHeader[:]) {
 		// Same answer as net/http's: a ws:// or http:// client sees a
@@ -178,13 +198,18 @@ func (s *Server) handshakeFailed(c *conn, err error) {
 		rhe.Conn.SetWriteDeadline(time.Now().Add(time.Second))
 		io.WriteString(rhe.Conn, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nClient sent an HTTP request to an HTTPS server: this port speaks wss:// and https:// only.\n")
 	}
-	ev := handshakeEvent{Err: err, Hello: c.hello, ClientAuth: s.tlsCfg.ClientAuth, Remote: c.RemoteAddr().String(), AcceptableCAs: s.acceptableCAs}
-	ex := explainHandshake(&ev)
+	f := s.explainFailure(c, err, cs)
 	attrs := make([]slog.Attr, 0, 12)
-	attrs = append(attrs, slog.Uint64("conn", c.id), slog.String("remote", ev.Remote))
-	attrs = append(attrs, c.hello.logAttrs()...)
-	attrs = append(attrs, slog.String("error", err.Error()))
-	attrs = append(attrs, ex.logAttrs()...)
+	attrs = append(attrs, slog.Uint64("conn", c.id), slog.String("remote", c.RemoteAddr().String()))
+	attrs = append(attrs, helloAttrs(c.hello)...)
+	var cve *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &cve) && len(cve.UnverifiedCertificates) > 0:
+		attrs = append(attrs, slog.String("client_cert", cve.UnverifiedCertificates[0].Subject.String()))
+	case cs != nil && len(cs.PeerCertificates) > 0:
+		attrs = append(attrs, slog.String("client_cert", cs.PeerCertificates[0].Subject.String()))
+	}
+	attrs = append(attrs, failureAttrs(f)...)
 	s.log.LogAttrs(context.Background(), slog.LevelWarn, "tls handshake failed", attrs...)
 }
 
@@ -195,10 +220,9 @@ func (s *Server) handshakeDone(c *conn, cs tls.ConnectionState) {
 	if len(cs.PeerCertificates) > 0 || s.tlsCfg.ClientAuth == tls.NoClientCert {
 		return
 	}
-	ev := handshakeEvent{ClientAuth: s.tlsCfg.ClientAuth, Hello: c.hello, Remote: c.RemoteAddr().String(), NoClientCert: true, AcceptableCAs: s.acceptableCAs}
-	ex := explainHandshake(&ev)
-	attrs := []slog.Attr{slog.Uint64("conn", c.id), slog.String("remote", ev.Remote), slog.String("client_cert", "none")}
-	attrs = append(attrs, ex.logAttrs()...)
+	attrs := []slog.Attr{slog.Uint64("conn", c.id), slog.String("remote", c.RemoteAddr().String()), slog.String("client_cert", "none")}
+	attrs = append(attrs, helloAttrs(c.hello)...)
+	attrs = append(attrs, slog.String("client_auth", clientAuthName(s.tlsCfg)), slog.String("likely_client_reason", noCertHints(s.acceptableCAs)))
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, "client sent no certificate", attrs...)
 }
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/wsskit/wsskit/probe"
 )
 
 // InfoReport is what the Info service sends: the connection as the server
@@ -44,7 +46,7 @@ type TLSReport struct {
 	// Verified tells whether the chain was verified against the server's
 	// client CAs (false with client auth "request" and no CAs).
 	Verified    bool         `json:"verified"`
-	ClientHello *HelloReport `json:"client_hello,omitempty"`
+	ClientHello *probe.ClientHello `json:"client_hello,omitempty"`
 }
 
 // CertReport is one certificate in an InfoReport.
@@ -124,7 +126,7 @@ func newInfoReport(r *http.Request, ws *websocket.Conn, svc *service, compressio
 	if r.TLS != nil {
 		rep.TLS = newTLSReport(r.TLS)
 		if c := connFrom(r.Context()); c != nil {
-			rep.TLS.ClientHello = c.hello.Report()
+			rep.TLS.ClientHello = probe.NewClientHello(c.hello)
 		}
 	}
 	return rep

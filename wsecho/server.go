@@ -5,8 +5,6 @@ import (
 	"crypto"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +15,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/wsskit/wsskit/probe"
 )
 
 // Errors returned by Server methods.
@@ -125,17 +125,7 @@ func (s *Server) setupTLS(base *tls.Config) error {
 	s.userGetCert = cfg.GetCertificate
 	s.userGetCfg = cfg.GetConfigForClient
 	s.userVerify = cfg.VerifyConnection
-	if cfg.ClientCAs != nil {
-		//lint:ignore SA1019 the pool is built from the caller's files, never the system pool Subjects cannot list
-		for _, der := range cfg.ClientCAs.Subjects() {
-			var rdn pkix.RDNSequence
-			if _, err := asn1.Unmarshal(der, &rdn); err == nil {
-				var n pkix.Name
-				n.FillFromRDNSequence(&rdn)
-				s.acceptableCAs = append(s.acceptableCAs, n.String())
-			}
-		}
-	}
+	s.acceptableCAs = probe.AcceptableCANames(cfg.ClientCAs)
 	cfg.Certificates = nil
 	cfg.GetCertificate = s.getCertificate
 	cfg.GetConfigForClient = s.getConfigForClient
@@ -209,7 +199,7 @@ func (s *Server) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, e
 
 func (s *Server) getConfigForClient(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 	if ci, ok := hello.Conn.(*conn); ok {
-		ci.hello = summarizeHello(hello)
+		ci.hello = keepHello(hello)
 	}
 	if s.userGetCfg != nil {
 		return s.userGetCfg(hello)

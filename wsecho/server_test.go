@@ -267,8 +267,8 @@ func TestPlainHTTPOnTLSPort(t *testing.T) {
 		t.Errorf("got body %q", body)
 	}
 	rec := lb.waitRecord(t, "tls handshake failed")
-	if !strings.Contains(fmt.Sprint(rec["error"]), "first record does not look like a TLS handshake") {
-		t.Errorf("got error %v", rec["error"])
+	if !strings.Contains(fmt.Sprint(rec["error"]), "first record does not look like a TLS handshake") || rec["cause_id"] != "plain_to_tls_server" {
+		t.Errorf("got error %v, cause_id %v", rec["error"], rec["cause_id"])
 	}
 }
 
@@ -297,17 +297,22 @@ func TestMutualTLS(t *testing.T) {
 		wantErr string // "" = the echo works
 		wantLog string
 		subject string
+		causeID string
 	}{
-		{"require with cert", tls.RequireAndVerifyClientCert, p.Client, 0, "", "connected", "CN=client"},
-		{"require without cert tls1.3", tls.RequireAndVerifyClientCert, nil, 0, "certificate required", "tls handshake failed", ""},
-		{"require without cert tls1.2", tls.RequireAndVerifyClientCert, nil, tls.VersionTLS12, "handshake failure", "tls handshake failed", ""},
-		{"require untrusted cert", tls.RequireAndVerifyClientCert, other.Client, tls.VersionTLS12, "unknown certificate authority", "tls handshake failed", ""},
-		{"request without cert", tls.VerifyClientCertIfGiven, nil, 0, "", "client sent no certificate", "none"},
+		{"require with cert", tls.RequireAndVerifyClientCert, p.Client, 0, "", "connected", "CN=client", ""},
+		{"require without cert tls1.3", tls.RequireAndVerifyClientCert, nil, 0, "certificate required", "tls handshake failed", "", "client_cert_required"},
+		{"require without cert tls1.2", tls.RequireAndVerifyClientCert, nil, tls.VersionTLS12, "handshake failure", "tls handshake failed", "", "client_cert_required"},
+		{"require untrusted cert", tls.RequireAndVerifyClientCert, other.Client, tls.VersionTLS12, "unknown certificate authority", "tls handshake failed", "CN=client", "client_cert_untrusted"},
+		{"request without cert", tls.VerifyClientCertIfGiven, nil, 0, "", "client sent no certificate", "none", ""},
+		{"server cert untrusted", tls.NoClientCert, nil, 0, "certificate signed by unknown authority", "tls handshake failed", "", "server_cert_untrusted"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, lb := start(t, Options{TLS: serverTLS(p, tc.auth)})
 			d := dialer(p, nil)
+			if tc.causeID == "server_cert_untrusted" {
+				d = dialer(other, nil)
+			}
 			if tc.client != nil {
 				// GetClientCertificate sends the certificate even when
 				// its CA is not one the server names (Go would not).
@@ -331,6 +336,9 @@ func TestMutualTLS(t *testing.T) {
 			rec := lb.waitRecord(t, tc.wantLog)
 			if tc.subject != "" && rec["client_cert"] != tc.subject {
 				t.Errorf("got client_cert %v, want %q", rec["client_cert"], tc.subject)
+			}
+			if tc.causeID != "" && rec["cause_id"] != tc.causeID {
+				t.Errorf("got cause_id %v, want %q (%v)", rec["cause_id"], tc.causeID, rec)
 			}
 		})
 	}
@@ -360,8 +368,8 @@ func TestCRL(t *testing.T) {
 					t.Errorf("got %v, want alert bad certificate", err)
 				}
 				rec := lb.waitRecord(t, "tls handshake failed")
-				if !strings.Contains(fmt.Sprint(rec["error"]), `"CN=revoked client"`) || !strings.Contains(fmt.Sprint(rec["error"]), "was revoked at") {
-					t.Errorf("got error %v", rec["error"])
+				if !strings.Contains(fmt.Sprint(rec["error"]), `"CN=revoked client"`) || rec["cause_id"] != "client_cert_revoked" {
+					t.Errorf("got error %v, cause_id %v", rec["error"], rec["cause_id"])
 				}
 				return
 			}
