@@ -45,7 +45,7 @@ type TLSReport struct {
 	ClientCertificates []CertReport `json:"client_certificates"`
 	// Verified tells whether the chain was verified against the server's
 	// client CAs (false with client auth "request" and no CAs).
-	Verified    bool         `json:"verified"`
+	Verified    bool               `json:"verified"`
 	ClientHello *probe.ClientHello `json:"client_hello,omitempty"`
 }
 
