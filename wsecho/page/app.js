@@ -9,8 +9,8 @@ const closeMeanings = {
   1006: "closed without a close frame: network failure, or the TLS handshake failed " +
         "(in a browser also: no client certificate selected for this host:port, or the server refused it)",
   1007: "invalid payload (text that is not UTF-8)", 1008: "policy violation (e.g. too slow to read broadcasts)",
-  1009: "message too big", 1010: "extension required", 1011: "server error",
-  1012: "service restart", 1013: "try again later", 1014: "bad gateway (bridge: the upstream failed)",
+  1009: "message too big", 1010: "extension required", 1011: "server error (through a bridge: the upstream failed)",
+  1012: "service restart", 1013: "try again later", 1014: "bad gateway",
   1015: "TLS handshake failed",
 };
 
