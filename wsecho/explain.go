@@ -8,19 +8,33 @@ import (
 	"github.com/wsskit/wsskit/probe"
 )
 
-// keepHello copies what the handshake needs from a ClientHello, without the
-// connection and context it points to.
+// keepHello copies what logs, explanations and the info report need from a
+// ClientHello, without the connection and context it points to, and
+// without GREASE values (RFC 8701: Chromium offers e.g. version 0xbaba).
 func keepHello(h *tls.ClientHelloInfo) *tls.ClientHelloInfo {
 	return &tls.ClientHelloInfo{
-		CipherSuites:      h.CipherSuites,
+		CipherSuites:      dropGREASE(h.CipherSuites),
 		ServerName:        h.ServerName,
-		SupportedCurves:   h.SupportedCurves,
+		SupportedCurves:   dropGREASE(h.SupportedCurves),
 		SupportedPoints:   h.SupportedPoints,
 		SignatureSchemes:  h.SignatureSchemes,
 		SupportedProtos:   h.SupportedProtos,
-		SupportedVersions: h.SupportedVersions,
-		Extensions:        h.Extensions,
+		SupportedVersions: dropGREASE(h.SupportedVersions),
+		Extensions:        dropGREASE(h.Extensions),
 	}
+}
+
+// isGREASE reports the reserved values 0x0A0A, 0x1A1A ... 0xFAFA.
+func isGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
+
+func dropGREASE[T ~uint16](vs []T) []T {
+	out := make([]T, 0, len(vs))
+	for _, v := range vs {
+		if !isGREASE(uint16(v)) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // explainFailure asks the probe's server-side explainer (the one

@@ -728,3 +728,11 @@ func TestParseKind(t *testing.T) {
 		t.Errorf("got %v, want ErrUnknownKind", err)
 	}
 }
+
+func TestKeepHelloDropsGREASE(t *testing.T) {
+	h := keepHello(&tls.ClientHelloInfo{SupportedVersions: []uint16{0xbaba, tls.VersionTLS13, tls.VersionTLS12},
+		CipherSuites: []uint16{0x5a5a, tls.TLS_AES_128_GCM_SHA256}, SupportedCurves: []tls.CurveID{0x2a2a, tls.X25519}})
+	if fmt.Sprint(h.SupportedVersions) != "[772 771]" || fmt.Sprint(h.CipherSuites) != "[4865]" || fmt.Sprint(h.SupportedCurves) != "[X25519]" {
+		t.Errorf("got %v %v %v", h.SupportedVersions, h.CipherSuites, h.SupportedCurves)
+	}
+}
