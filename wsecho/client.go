@@ -168,6 +168,10 @@ func (cl *client) run(r *http.Request) {
 			return nil
 		})
 		cl.pingTimer = time.AfterFunc(s.set.PingInterval, cl.ping)
+		if cl.closing.Load() {
+			// closeWith ran before the deadline above: keep its grace.
+			ws.SetReadDeadline(time.Now().Add(s.set.CloseGrace))
+		}
 	}
 
 	var err error

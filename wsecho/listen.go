@@ -159,15 +159,15 @@ func (l *tlsListener) handshake(nc net.Conn) {
 	}
 	l.pending[nc] = struct{}{}
 	l.mu.Unlock()
-	defer func() {
-		l.mu.Lock()
-		delete(l.pending, nc)
-		l.mu.Unlock()
-	}()
 
 	tc := tls.Server(c, l.s.tlsCfg)
 	nc.SetDeadline(time.Now().Add(l.s.set.HandshakeTimeout))
 	err := tc.Handshake()
+	// No longer ours to close on stop once the handshake is over: from
+	// here the connection is handed to net/http (or closed below).
+	l.mu.Lock()
+	delete(l.pending, nc)
+	l.mu.Unlock()
 	if err != nil {
 		select {
 		case <-l.done: // closed by Shutdown: not the client's fault

@@ -546,7 +546,8 @@ func TestSlowClient(t *testing.T) {
 
 func TestShutdown(t *testing.T) {
 	p := pkitest.NewPKI(t, "shutdown test CA")
-	s, err := New(Options{Addr: "127.0.0.1:0", TLS: serverTLS(p, tls.NoClientCert)})
+	lb := &logBuf{}
+	s, err := New(Options{Addr: "127.0.0.1:0", TLS: serverTLS(p, tls.NoClientCert), Logger: lb.logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -568,17 +569,16 @@ func TestShutdown(t *testing.T) {
 	defer raw.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	codes := make(chan int, len(conns))
-	for _, c := range conns {
+	type end struct {
+		path string
+		err  error
+	}
+	ends := make(chan end, len(conns))
+	for i, c := range conns {
 		go func() {
 			c.SetReadDeadline(time.Now().Add(5 * time.Second))
 			_, _, err := c.ReadMessage()
-			var ce *websocket.CloseError
-			if errors.As(err, &ce) {
-				codes <- ce.Code
-			} else {
-				codes <- -1
-			}
+			ends <- end{[]string{"/echo", "/broadcast", "/info", "/echo"}[i], err}
 		}()
 	}
 	begin := time.Now()
@@ -589,9 +589,13 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("Shutdown took %v; clients answer the close frame at once", d)
 	}
 	for range conns {
-		if code := <-codes; code != websocket.CloseGoingAway {
-			t.Errorf("got close code %d, want 1001", code)
+		e := <-ends
+		if !websocket.IsCloseError(e.err, websocket.CloseGoingAway) {
+			t.Errorf("%s: got %v, want close 1001", e.path, e.err)
 		}
+	}
+	if t.Failed() {
+		t.Log(lb.String())
 	}
 	if _, _, err := dialer(p, nil).Dial(s.URL()+"/echo", nil); err == nil {
 		t.Error("dial after Shutdown succeeded")
