@@ -39,6 +39,8 @@ func allCommands() []*cli.Command {
 		demoCommand(),
 		clientCommand(),
 		serverCommand(),
+		echoCommand(),
+		bridgeCommand(),
 	}
 }
 

@@ -593,7 +593,7 @@ func (rl *relay) pump(src, dst int) {
 	var ce *websocket.CloseError
 	switch {
 	case errors.As(err, &ce) && ce.Code != websocket.CloseAbnormalClosure:
-		rl.ends[src] = fmt.Sprintf("close %d %s", ce.Code, ce.Text)
+		rl.ends[src] = strings.TrimSpace(fmt.Sprintf("close %d %s", ce.Code, ce.Text))
 		payload := websocket.FormatCloseMessage(ce.Code, ce.Text)
 		if ce.Code == websocket.CloseNoStatusReceived {
 			payload = []byte{}
