@@ -33,6 +33,8 @@ func allCommands() []*cli.Command {
 		certCommand(),
 		pfxCommand(),
 		showCommand(),
+		verifyCommand(),
+		trustCommand(),
 		versionCommand(),
 		completionCommand(),
 		genDocsCommand(),
@@ -41,6 +43,7 @@ func allCommands() []*cli.Command {
 		serverCommand(),
 		echoCommand(),
 		bridgeCommand(),
+		loadCommand(),
 	}
 }
 

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"github.com/wsskit/wsskit/pki"
 	"github.com/wsskit/wsskit/probe"
 )
 
@@ -111,6 +114,7 @@ func clientOptions(e *Env, c *cli.Context) (probe.Options, io.Closer, error) {
 	}
 	if trust != nil {
 		o.RootCAs, o.RootsDescription = trust.Pool, trust.Description
+		o.Verify = opensslVerifier(trust, e.Now)
 	}
 	o.Insecure = c.Bool("insecure")
 	o.ServerName = c.String("servername")
@@ -477,4 +481,31 @@ func cut(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// opensslVerifier plugs pki's OpenSSL-compatible verifier into the probe, so
+// the report gives the server chain's verdict with OpenSSL's error numbers
+// and depths (what an OpenSSL-based client such as websocketpp would say)
+// next to Go's. It needs explicit trust: pki.Verify does not read system
+// stores.
+func opensslVerifier(t *Trust, now func() time.Time) probe.VerifyFunc {
+	return func(chain []*x509.Certificate, host string) []probe.VerifyError {
+		if len(chain) == 0 {
+			return nil
+		}
+		opts := pki.VerifyOptions{Roots: t.Certs, Untrusted: chain[1:], Purpose: "sslserver", At: now(), MaxDepth: -1}
+		if t.CAPath != "" {
+			opts.CAPath = pki.OpenHashDir(t.CAPath)
+		}
+		if ip := net.ParseIP(host); ip != nil {
+			opts.IP = ip
+		} else {
+			opts.Host = host
+		}
+		var out []probe.VerifyError
+		for _, ve := range pki.Verify(chain[0], opts).Errors {
+			out = append(out, probe.VerifyError{Code: ve.Code, Depth: ve.Depth, Text: ve.Text})
+		}
+		return out
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -226,4 +227,28 @@ func TestServerCommand(t *testing.T) {
 		run(t, "", "server", "--client-auth", "require").wantFail(t, ExitUsage, "requires --cert")
 		run(t, "", "server", "--cert", f("server.pem"), "--key", f("server.key"), "--ciphers", "NOPE").wantFail(t, ExitUsage, "--ciphers")
 	})
+}
+
+// TestClientOpenSSLNumbers: with explicit trust, the report carries pki's
+// OpenSSL-compatible verdict on the server chain (error 20: the server sent
+// only its leaf and the trusted CA did not issue it), equal to what `openssl
+// verify` says for the same chain.
+func TestClientOpenSSLNumbers(t *testing.T) {
+	dir, p := probePKI(t)
+	addr := startProbeServer(t, p, tls.NoClientCert)
+	r := run(t, "", "client", "wss://"+addr+"/echo", "--cafile", filepath.Join(dir, "other-ca.pem"), "--json", "--timeout", "3s")
+	if r.code != ExitTLS {
+		t.Fatalf("exit %d, want %d\n%s%s", r.code, ExitTLS, r.stdout, r.stderr)
+	}
+	for _, want := range []string{`"code": 20`, `"depth": 0`, `"text": "unable to get local issuer certificate"`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("JSON report lacks %s:\n%s", want, r.stdout)
+		}
+	}
+	openssl := pkitest.Tool(t, "openssl")
+	out, _ := exec.Command(openssl, "verify", "-no-CApath", "-no-CAstore", "-CAfile", filepath.Join(dir, "other-ca.pem"),
+		"-purpose", "sslserver", filepath.Join(dir, "server.pem")).CombinedOutput()
+	if !strings.Contains(string(out), "error 20 at 0 depth lookup: unable to get local issuer certificate") {
+		t.Errorf("openssl verify disagrees:\n%s", out)
+	}
 }

@@ -40,7 +40,6 @@ type showFile struct {
 	CRLs         []pki.CRLInfo  `json:"crls,omitempty"`
 	PublicKeys   []pki.KeyInfo  `json:"public_keys,omitempty"`
 	PFX          *pki.PFXInfo   `json:"pfx,omitempty"` // rendered by showWriter.pfx (pfx.go)
-	Extra        map[string]any `json:"-"`
 }
 
 func describeBundle(path string, b *pki.Bundle, now time.Time) showFile {

@@ -1,0 +1,267 @@
+package pki
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// This file handles OpenSSL hashed CA folders (-CApath): looking
+// certificates and CRLs up the way X509_LOOKUP_hash_dir does
+// (OPENSSL-COMPAT.md §2.3), writing them the way `openssl rehash` does
+// (§2.1), and checking an existing folder.
+
+// CAPath is a hashed CA folder (or several, like OpenSSL's -CApath
+// "dir1:dir2", separated by os.PathListSeparator) read the way OpenSSL's
+// X509_LOOKUP_hash_dir reads it. It implements the IssuerLookup interface
+// of Verify. It is safe for concurrent use; parsed files are cached and
+// re-read when their size or modification time changes.
+type CAPath struct {
+	dirs []string
+
+	mu    sync.Mutex
+	cache map[string]*caFile
+}
+
+// caFile is a parsed HASH.N or HASH.rN file.
+type caFile struct {
+	size     int64
+	mod      time.Time
+	ders     [][]byte // certificates or CRLs, in file order
+	complete bool     // OpenSSL read the whole file without error
+	certs    []*x509.Certificate
+	crls     []*x509.RevocationList
+	canon    [][]byte // canonical subject (certs) or issuer (CRLs) of each
+}
+
+// OpenCAPath returns the CA folder(s) dir. Nothing is read until a lookup.
+func OpenCAPath(dir string) *CAPath {
+	var dirs []string
+	for _, d := range filepath.SplitList(dir) {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	return &CAPath{dirs: dirs, cache: map[string]*caFile{}}
+}
+
+// Dirs returns the folders searched, in order.
+func (p *CAPath) Dirs() []string { return append([]string(nil), p.dirs...) }
+
+// CAPathError reports a file of the folder that could not be read for a
+// reason other than its absence (which simply ends the HASH.N sequence).
+type CAPathError struct {
+	Path string
+	Err  error
+}
+
+func (e *CAPathError) Error() string { return fmt.Sprintf("pki: CA folder file %s: %v", e.Path, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *CAPathError) Unwrap() error { return e.Err }
+
+// LookupIssuers returns the certificates whose subject equals rawName (a
+// DER Name, typically a certificate's issuer) found in the folder the way
+// OpenSSL finds them: the new subject hash of rawName, then DIR/HASH.0,
+// HASH.1, ... until the first missing number (or a file that cannot be
+// read as PEM certificates), every certificate of each file, kept when its
+// subject equals rawName by OpenSSL's canonical comparison (so hash
+// collisions are harmless). Certificates crypto/x509 cannot parse are
+// skipped. The error is non-nil when rawName cannot be hashed or a file
+// exists but cannot be read; certificates found before are still returned.
+func (p *CAPath) LookupIssuers(rawName []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	err := p.lookup(rawName, false, func(f *caFile, i int) {
+		if f.certs[i] != nil {
+			out = append(out, f.certs[i])
+		}
+	})
+	return out, err
+}
+
+// LookupCRLs is LookupIssuers for CRLs, filed as HASH.r0, HASH.r1, ... under
+// the hash of their issuer.
+func (p *CAPath) LookupCRLs(rawName []byte) ([]*x509.RevocationList, error) {
+	var out []*x509.RevocationList
+	err := p.lookup(rawName, true, func(f *caFile, i int) {
+		if f.crls[i] != nil {
+			out = append(out, f.crls[i])
+		}
+	})
+	return out, err
+}
+
+func (p *CAPath) lookup(rawName []byte, crl bool, found func(f *caFile, i int)) error {
+	n, err := ParseName(rawName)
+	if err != nil {
+		return err
+	}
+	canon := n.Canonical()
+	hash := FormatHash(n.Hash())
+	suffix := "."
+	if crl {
+		suffix = ".r"
+	}
+	var errs []error
+	for _, dir := range p.dirs {
+		for k := 0; ; k++ {
+			path := filepath.Join(dir, hash+suffix+strconv.Itoa(k))
+			f, err := p.file(path, crl)
+			if err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					errs = append(errs, &CAPathError{Path: path, Err: err})
+				}
+				break
+			}
+			for i := range f.ders {
+				if string(f.canon[i]) == string(canon) {
+					found(f, i)
+				}
+			}
+			// X509_load_cert_file fails on a file without certificates
+			// or with a malformed object, which ends the search.
+			if !f.complete || len(f.ders) == 0 {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// file stats, reads and parses path, using the cache when unchanged.
+func (p *CAPath) file(path string, crl bool) (*caFile, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	f := p.cache[path]
+	p.mu.Unlock()
+	if f != nil && f.size == st.Size() && f.mod.Equal(st.ModTime()) {
+		return f, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	f = &caFile{size: st.Size(), mod: st.ModTime()}
+	if crl {
+		f.ders, f.complete = readPEMCRLs(data)
+		f.crls = make([]*x509.RevocationList, len(f.ders))
+		f.canon = make([][]byte, len(f.ders))
+		for i, der := range f.ders {
+			if c, err := x509.ParseRevocationList(der); err == nil {
+				f.crls[i] = c
+			}
+			raw, _ := CRLIssuerName(der)
+			f.canon[i], _ = CanonicalName(raw)
+		}
+	} else {
+		f.ders, f.complete = readPEMCerts(data)
+		f.certs = make([]*x509.Certificate, len(f.ders))
+		f.canon = make([][]byte, len(f.ders))
+		for i, der := range f.ders {
+			if c, err := x509.ParseCertificate(der); err == nil {
+				f.certs[i] = c
+			}
+			raw, _, _ := CertNames(der)
+			f.canon[i], _ = CanonicalName(raw)
+		}
+	}
+	p.mu.Lock()
+	p.cache[path] = f
+	p.mu.Unlock()
+	return f, nil
+}
+
+// Certificates returns every certificate OpenSSL can reach through the
+// folder: for each HASH present as HASH.0, the certificates of HASH.0,
+// HASH.1, ... (up to the first gap) whose subject hashes to HASH — a
+// certificate filed under another hash is never found by a lookup. Each
+// certificate appears once, in hash then file order.
+func (p *CAPath) Certificates() ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	seen := map[string]bool{}
+	var errs []error
+	for _, dir := range p.dirs {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("pki: reading CA folder %s: %w", dir, err)
+		}
+		var hashes []string
+		for _, e := range entries {
+			if h, ok := strings.CutSuffix(e.Name(), ".0"); ok && isLowerHex8(h) {
+				hashes = append(hashes, h)
+			}
+		}
+		sort.Strings(hashes)
+		for _, h := range hashes {
+			want, _ := ParseHash(h)
+			for k := 0; ; k++ {
+				path := filepath.Join(dir, h+"."+strconv.Itoa(k))
+				f, err := p.file(path, false)
+				if err != nil {
+					if !errors.Is(err, fs.ErrNotExist) {
+						errs = append(errs, &CAPathError{Path: path, Err: err})
+					}
+					break
+				}
+				for i, der := range f.ders {
+					raw, _, _ := CertNames(der)
+					if hv, err := NameHash(raw); err != nil || hv != want || f.certs[i] == nil || seen[string(der)] {
+						continue
+					}
+					seen[string(der)] = true
+					out = append(out, f.certs[i])
+				}
+				if !f.complete || len(f.ders) == 0 {
+					break
+				}
+			}
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// isLowerHex8 reports whether s is eight lowercase hex digits, the form
+// OpenSSL looks files up by (%08lx).
+func isLowerHex8(s string) bool {
+	if len(s) != 8 {
+		return false
+	}
+	for i := 0; i < 8; i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// CAPathCerts returns every certificate reachable through the hashed CA
+// folder dir (see CAPath.Certificates).
+func CAPathCerts(dir string) ([]*x509.Certificate, error) {
+	return OpenCAPath(dir).Certificates()
+}
+
+// LoadCAPathPool returns a pool of every certificate reachable through the
+// hashed CA folder dir, for Go's TLS (tls.Config.RootCAs / ClientCAs).
+func LoadCAPathPool(dir string) (*x509.CertPool, error) {
+	certs, err := CAPathCerts(dir)
+	if err != nil && len(certs) == 0 {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return pool, err
+}
