@@ -33,10 +33,14 @@ type service struct {
 // client is one WebSocket connection. Its handler goroutine reads; for a
 // Broadcast service a second goroutine writes from the bounded send queue.
 type client struct {
-	s     *Server
-	svc   *service
-	ws    *websocket.Conn
-	attrs []slog.Attr // conn, remote, path, client_cert: on every log line
+	s   *Server
+	svc *service
+	ws  *websocket.Conn
+
+	// On every log line: the connection id, remote address, path and
+	// client certificate subject.
+	id                    uint64
+	remote, path, subject string
 
 	send chan *websocket.PreparedMessage // Broadcast only
 
@@ -95,58 +99,30 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, svc *service) {
 		http.Error(w, "wsecho: "+why, http.StatusServiceUnavailable)
 		return
 	}
-	defer s.wg.Done()
-	cl := &client{s: s, svc: svc, attrs: requestAttrs(c, r)}
+	cl := &client{s: s, svc: svc, remote: r.RemoteAddr, path: r.URL.Path, subject: clientSubject(r)}
+	if c != nil {
+		cl.id = c.id
+	}
 	if svc.kind == Broadcast {
 		// Join before the 101 goes out: every message published after
 		// the client sees its connection open reaches it.
 		cl.send = make(chan *websocket.PreparedMessage, s.set.SendQueue)
 		svc.add(cl)
-		defer svc.remove(cl)
 	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		if svc.kind == Broadcast {
+			svc.remove(cl)
+		}
 		s.mu.Lock()
 		s.pendingUpgrades--
 		s.mu.Unlock()
+		s.wg.Done()
 		return // the upgrader answered and upgradeError logged it
 	}
 	cl.ws = ws
 	cl.ready.Store(true)
-	s.mu.Lock()
-	s.pendingUpgrades--
-	s.clients[cl] = struct{}{}
-	closing := s.closing
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.clients, cl)
-		s.mu.Unlock()
-	}()
-	switch {
-	case closing: // Shutdown did not see this client
-		cl.closeWith(websocket.CloseGoingAway, "server shutting down")
-	case cl.kicked.Load(): // its queue overflowed during the upgrade
-		cl.closeWith(websocket.ClosePolicyViolation, fmt.Sprintf("too slow: %d broadcast messages queued", s.set.SendQueue))
-	}
-	cl.run(r)
-}
-
-func (cl *client) log(level slog.Level, msg string, attrs ...slog.Attr) {
-	cl.s.log.LogAttrs(context.Background(), level, msg, append(cl.attrs[:len(cl.attrs):len(cl.attrs)], attrs...)...)
-}
-
-func (cl *client) run(r *http.Request) {
-	s, ws := cl.s, cl.ws
-	start := time.Now()
-	// No ws.SetReadLimit: next enforces the limit on the decompressed
-	// size and then closes with a proper close handshake, while gorilla's
-	// limit leaves the connection unable to read the client's close.
-	if s.set.Compression {
-		ws.EnableWriteCompression(true)
-	}
-	ws.SetCloseHandler(cl.onClose)
-	attrs := []slog.Attr{slog.String("service", cl.svc.kind.String())}
+	attrs := []slog.Attr{slog.String("service", svc.kind.String())}
 	if p := ws.Subprotocol(); p != "" {
 		attrs = append(attrs, slog.String("subprotocol", p))
 	}
@@ -156,7 +132,68 @@ func (cl *client) run(r *http.Request) {
 	if o := r.Header.Get("Origin"); o != "" {
 		attrs = append(attrs, slog.String("origin", o))
 	}
+	var report []byte
+	if svc.kind == Info {
+		if report, err = marshalReport(newInfoReport(r, ws, svc, s.set.Compression)); err != nil {
+			cl.log(slog.LevelError, "info report", slog.String("error", err.Error()))
+		}
+	}
+	if c != nil {
+		c.hello = nil // only the handshake's explanations and the report needed it
+	}
+	s.mu.Lock()
+	s.pendingUpgrades--
+	s.clients[cl] = struct{}{}
+	closing := s.closing
+	s.mu.Unlock()
+	switch {
+	case closing: // Shutdown did not see this client
+		cl.closeWith(websocket.CloseGoingAway, "server shutting down")
+	case cl.kicked.Load(): // its queue overflowed during the upgrade
+		cl.closeWith(websocket.ClosePolicyViolation, fmt.Sprintf("too slow: %d broadcast messages queued", s.set.SendQueue))
+	}
 	cl.log(slog.LevelInfo, "connected", attrs...)
+	// The connection lives on in its own goroutine, so that net/http's
+	// connection, request and response (and the deeper stack of its
+	// goroutine) are freed: an idle WebSocket costs that much less.
+	go func() {
+		defer s.wg.Done() // counted by admit
+		defer func() {
+			if svc.kind == Broadcast {
+				svc.remove(cl)
+			}
+			s.mu.Lock()
+			delete(s.clients, cl)
+			s.mu.Unlock()
+		}()
+		cl.run(report)
+	}()
+}
+
+// logAttrs are the attributes of every line about this client: the
+// connection id, remote address, path and client certificate subject.
+func (cl *client) logAttrs(extra int) []slog.Attr {
+	a := make([]slog.Attr, 0, 4+extra)
+	if cl.id != 0 {
+		a = append(a, slog.Uint64("conn", cl.id))
+	}
+	return append(a, slog.String("remote", cl.remote), slog.String("path", cl.path), slog.String("client_cert", cl.subject))
+}
+
+func (cl *client) log(level slog.Level, msg string, attrs ...slog.Attr) {
+	cl.s.log.LogAttrs(context.Background(), level, msg, append(cl.logAttrs(len(attrs)), attrs...)...)
+}
+
+func (cl *client) run(report []byte) {
+	s, ws := cl.s, cl.ws
+	start := time.Now()
+	// No ws.SetReadLimit: next enforces the limit on the decompressed
+	// size and then closes with a proper close handshake, while gorilla's
+	// limit leaves the connection unable to read the client's close.
+	if s.set.Compression {
+		ws.EnableWriteCompression(true)
+	}
+	ws.SetCloseHandler(cl.onClose)
 
 	if s.set.PingInterval > 0 {
 		cl.lastExtend = start
@@ -179,7 +216,7 @@ func (cl *client) run(r *http.Request) {
 	case Echo:
 		err = cl.runEcho()
 	case Info:
-		err = cl.runInfo(r)
+		err = cl.runInfo(report)
 	case Broadcast:
 		err = cl.runBroadcast()
 	}
@@ -348,11 +385,7 @@ func (cl *client) runEcho() error {
 	}
 }
 
-func (cl *client) runInfo(r *http.Request) error {
-	report, err := marshalReport(newInfoReport(r, cl.ws, cl.svc, cl.s.set.Compression))
-	if err != nil {
-		return err
-	}
+func (cl *client) runInfo(report []byte) error {
 	cl.ws.SetWriteDeadline(time.Now().Add(cl.s.set.WriteTimeout))
 	if err := cl.ws.WriteMessage(websocket.TextMessage, report); err != nil {
 		return err

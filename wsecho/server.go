@@ -94,9 +94,12 @@ func New(opts Options) (*Server, error) {
 		Subprotocols:      set.Subprotocols,
 		EnableCompression: set.Compression,
 		CheckOrigin:       s.checkOrigin,
-		// A pool instead of per-connection write buffers keeps idle
-		// connections small; ReadBufferSize 0 reuses net/http's reader.
+		// Idle connections stay small: write buffers come from a pool
+		// while a message is written, and a 1 KiB read buffer replaces
+		// net/http's 4 KiB one (payloads larger than it are read
+		// straight into the message buffer, bypassing it).
 		WriteBufferPool: &writePool,
+		ReadBufferSize:  readBufferSize,
 		Error:           s.upgradeError,
 	}
 	s.http = &http.Server{
@@ -114,6 +117,10 @@ func New(opts Options) (*Server, error) {
 }
 
 var writePool sync.Pool
+
+// readBufferSize is each connection's read buffer; gorilla needs at least
+// room for a control frame (2+4+125 bytes).
+const readBufferSize = 1024
 
 func (s *Server) setupTLS(base *tls.Config) error {
 	cfg := base.Clone()
