@@ -291,7 +291,7 @@ func echoAction(c *cli.Context) error {
 	base := s.URL()
 	page := strings.Replace(strings.Replace(base, "wss://", "https://", 1), "ws://", "http://", 1)
 	e.Notef("wsskit echo: serving %s (test page %s/)", base, page)
-	if set.opts.Stdin != nil {
+	if set.opts.Stdin != nil && isTerminal(e.Stdin) {
 		e.Notef("lines typed here are sent to every broadcast client; Ctrl-C stops")
 	}
 

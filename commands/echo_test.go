@@ -403,3 +403,24 @@ func TestBridgeCommand(t *testing.T) {
 		run(t, "", "bridge", "--config", svc).wantFail(t, ExitUsage, "svc.yaml:2: services: is for the echo server")
 	})
 }
+
+// wsskit client against wsskit echo, both in-process: the pair a user runs
+// first.
+func TestClientAgainstEcho(t *testing.T) {
+	dir := t.TempDir()
+	p := pkitest.NewPKI(t, "client vs echo CA")
+	writePKI(t, dir, p)
+	f := func(name string) string { return filepath.Join(dir, name) }
+	_, base := startRunning(t, nil, "echo", "--listen", "127.0.0.1:0", "--cert", f("server.pem"), "--key", f("server.key"),
+		"--cafile", f("ca.pem"))
+	mustRun(t, "client", base+"/echo", "--cafile", f("ca.pem"), "--cert", f("client.pem"), "--key", f("client.key"),
+		"--send", "hello echo", "--expect", "hello echo")
+	r := run(t, "", "client", base+"/echo", "--cafile", f("ca.pem"), "--send", "no certificate")
+	if r.code != ExitTLS || !strings.Contains(r.stdout+r.stderr, "client_cert_required") {
+		t.Errorf("without a client certificate: exit %d, want %d and client_cert_required\n%s%s", r.code, ExitTLS, r.stdout, r.stderr)
+	}
+	r = run(t, "", "client", base+"/nothing", "--cafile", f("ca.pem"), "--cert", f("client.pem"), "--key", f("client.key"))
+	if r.code != ExitHTTP || !strings.Contains(r.stdout+r.stderr, "/broadcast (broadcast), /echo (echo), /info (info)") {
+		t.Errorf("unknown path: exit %d, want %d and the served paths\n%s%s", r.code, ExitHTTP, r.stdout, r.stderr)
+	}
+}
