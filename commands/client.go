@@ -22,12 +22,8 @@ import (
 )
 
 func clientCommand() *cli.Command {
-	flags := append(credentialFlags(), trustFlags()...)
+	flags := append(append(credentialFlags(), trustFlags()...), dialFlags()...)
 	flags = append(flags,
-		&cli.BoolFlag{Name: "insecure", Aliases: []string{"k"}, Usage: "go on when the server's certificate does not verify (the verdict is still shown)"},
-		&cli.StringFlag{Name: "servername", Usage: "SNI and name to verify (default: the URL's host; an IP literal sends no SNI)"},
-		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to offer: 1.0, 1.1, 1.2 (default) or 1.3"},
-		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to offer (default 1.3)"},
 		&cli.StringSliceFlag{Name: "header", Aliases: []string{"H"}, Usage: "extra upgrade request header 'Name: value' (repeatable)"},
 		&cli.StringFlag{Name: "origin", Usage: "Origin header to send"},
 		&cli.StringSliceFlag{Name: "subprotocol", Usage: "WebSocket subprotocol to offer (repeatable)"},
@@ -35,7 +31,7 @@ func clientCommand() *cli.Command {
 		&cli.StringFlag{Name: "expect", Usage: "fail with exit 1 unless the reply to the last --send (or the first message) equals this"},
 		&cli.BoolFlag{Name: "trace", Usage: "print every TLS record, like openssl s_client -msg"},
 		&cli.StringFlag{Name: "keylog", Usage: "append the NSS key log to this file, for Wireshark (default: $SSLKEYLOGFILE)", TakesFile: true},
-		&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "time limit of each stage"},
+		timeoutFlag("time limit of each stage"),
 		jsonFlag(),
 	)
 	return &cli.Command{

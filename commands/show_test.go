@@ -3,10 +3,13 @@ package commands
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wsskit/wsskit/pki"
 )
 
 // jsonFieldNames returns every JSON field name reachable from t.
@@ -39,7 +42,8 @@ func TestShowJSONDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	names := map[string]bool{}
-	jsonFieldNames(reflect.TypeOf(showFile{}), map[reflect.Type]bool{}, names)
+	// The CA folder report is capath list's own schema; stop the walk there.
+	jsonFieldNames(reflect.TypeOf(showFile{}), map[reflect.Type]bool{reflect.TypeOf(pki.CAPathReport{}): true}, names)
 	if len(names) < 40 {
 		t.Fatalf("found only %d fields; the reflection walk is broken", len(names))
 	}
@@ -82,5 +86,35 @@ func TestShowEveryKind(t *testing.T) {
 	r = run(t, "", "show", p("ca.pem"), bad)
 	if r.code != ExitInput || !strings.Contains(r.stdout, "certificate 1 of 1") || !strings.Contains(r.stderr, "bad.pem") {
 		t.Errorf("show good+bad: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestPKIInitDHAndShow(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, "pki", "init", "--dir", dir, "--dh")
+	r := mustRun(t, "show", filepath.Join(dir, "dh.pem"))
+	for _, want := range []string{"DH parameters 1 of 1", "2048 bits, generator 2", "ffdhe2048", "OK"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("show dh.pem lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if openssl, err := exec.LookPath("openssl"); err == nil {
+		out, err := exec.Command(openssl, "dhparam", "-check", "-noout", "-in", filepath.Join(dir, "dh.pem")).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "DH parameters appear to be ok") {
+			t.Errorf("openssl dhparam -check: %v\n%s", err, out)
+		}
+	}
+}
+
+func TestShowCAFolder(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, "pki", "init", "--dir", dir)
+	r := mustRun(t, "show", filepath.Join(dir, "ca"))
+	if !strings.Contains(r.stdout, "CA folder") || !strings.Contains(r.stdout, "ca.pem") {
+		t.Errorf("show ca/:\n%s", r.stdout)
+	}
+	r = mustRun(t, "show", "--json", filepath.Join(dir, "ca"))
+	if !strings.Contains(r.stdout, `"ca_folder"`) {
+		t.Errorf("show --json ca/:\n%s", r.stdout)
 	}
 }

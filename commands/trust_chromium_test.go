@@ -3,21 +3,15 @@
 package commands
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -102,12 +96,12 @@ func TestTrustChromium(t *testing.T) {
 	}
 
 	// 1. Without the CA: a certificate error, no page.
-	b := startChromium(ctx, t, chromium)
-	nav := b.call(ctx, t, "Page.navigate", map[string]any{"url": url})
+	b := pkitest.StartBrowser(ctx, t, chromium, home)
+	nav := b.Call(ctx, t, "Page.navigate", map[string]any{"url": url})
 	if got := nav["errorText"]; got != "net::ERR_CERT_AUTHORITY_INVALID" {
 		t.Fatalf("before trust install: navigation errorText %v, want net::ERR_CERT_AUTHORITY_INVALID", got)
 	}
-	b.close()
+	b.Close()
 
 	// 2. wsskit trust install, in-process, into this HOME's NSS database.
 	r := mustRun(t, "trust", "install", "--ca", filepath.Join(pkiDir, "ca.pem"), "--store", "nss")
@@ -117,13 +111,13 @@ func TestTrustChromium(t *testing.T) {
 	}
 
 	// 3. With the CA: the page loads and its wss:// echo comes back.
-	b = startChromium(ctx, t, chromium)
-	defer b.close()
-	nav = b.call(ctx, t, "Page.navigate", map[string]any{"url": url})
+	b = pkitest.StartBrowser(ctx, t, chromium, home)
+	defer b.Close()
+	nav = b.Call(ctx, t, "Page.navigate", map[string]any{"url": url})
 	if e, ok := nav["errorText"]; ok && e != "" {
 		t.Fatalf("after trust install: navigation failed: %v", e)
 	}
-	res := b.call(ctx, t, "Runtime.evaluate", map[string]any{
+	res := b.Call(ctx, t, "Runtime.evaluate", map[string]any{
 		"expression": `new Promise((resolve) => {
 			const start = Date.now();
 			const wait = () => {
@@ -158,137 +152,4 @@ func TestTrustChromium(t *testing.T) {
 	if !strings.Contains(r.stdout, "[absent] not in NSS db sql:"+db) {
 		t.Errorf("list after uninstall:\n%s", r.stdout)
 	}
-}
-
-// browser is a headless Chromium driven over the DevTools protocol.
-type browser struct {
-	cmd  *exec.Cmd
-	conn *websocket.Conn
-	id   int
-	once sync.Once
-}
-
-var devtoolsRe = regexp.MustCompile(`DevTools listening on (ws://127\.0\.0\.1:\d+/\S+)`)
-
-// startChromium starts headless Chromium with a fresh profile (HOME comes
-// from the environment, so ~/.pki/nssdb is the test's) and attaches to its
-// blank page.
-func startChromium(ctx context.Context, t *testing.T, chromium string) *browser {
-	t.Helper()
-	profile := t.TempDir()
-	cmd := exec.Command(chromium,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--password-store=basic",
-		"--user-data-dir="+profile, "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	b := &browser{cmd: cmd}
-	t.Cleanup(b.close)
-	found := make(chan string, 1)
-	var lines []string
-	var mu sync.Mutex
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			mu.Lock()
-			lines = append(lines, sc.Text())
-			mu.Unlock()
-			if m := devtoolsRe.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-	}()
-	var browserURL string
-	select {
-	case browserURL = <-found:
-	case <-ctx.Done():
-		mu.Lock()
-		defer mu.Unlock()
-		t.Fatalf("chromium did not start its DevTools endpoint: %v\n%s", ctx.Err(), strings.Join(lines, "\n"))
-	}
-	// The page target of about:blank, from the /json/list endpoint.
-	hostPort := strings.TrimPrefix(browserURL, "ws://")
-	hostPort = hostPort[:strings.Index(hostPort, "/")]
-	var pageURL string
-	var lastErr error
-	for i := 0; i < 50 && pageURL == ""; i++ {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+hostPort+"/json/list", nil)
-		resp, err := http.DefaultClient.Do(req)
-		lastErr = err
-		if err == nil {
-			var targets []struct{ Type, WebSocketDebuggerURL string }
-			lastErr = json.NewDecoder(resp.Body).Decode(&targets)
-			resp.Body.Close()
-			for _, tg := range targets {
-				if tg.Type == "page" {
-					pageURL = tg.WebSocketDebuggerURL
-				}
-			}
-		}
-		if pageURL == "" {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	if pageURL == "" {
-		t.Fatalf("chromium has no page target (last error: %v)", lastErr)
-	}
-	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
-	conn, _, err := d.DialContext(ctx, pageURL, nil)
-	if err != nil {
-		t.Fatalf("attaching to %s: %v", pageURL, err)
-	}
-	b.conn = conn
-	return b
-}
-
-// call sends one DevTools command and returns its result, skipping the
-// events that arrive meanwhile.
-func (b *browser) call(ctx context.Context, t *testing.T, method string, params map[string]any) map[string]any {
-	t.Helper()
-	b.id++
-	deadline, _ := ctx.Deadline()
-	b.conn.SetWriteDeadline(deadline)
-	b.conn.SetReadDeadline(deadline)
-	if err := b.conn.WriteJSON(map[string]any{"id": b.id, "method": method, "params": params}); err != nil {
-		t.Fatalf("%s: %v", method, err)
-	}
-	for i := 0; i < 10000; i++ {
-		var msg struct {
-			ID     int             `json:"id"`
-			Result map[string]any  `json:"result"`
-			Error  json.RawMessage `json:"error"`
-		}
-		if err := b.conn.ReadJSON(&msg); err != nil {
-			t.Fatalf("%s: %v", method, err)
-		}
-		if msg.ID != b.id {
-			continue
-		}
-		if len(msg.Error) > 0 {
-			t.Fatalf("%s: %s", method, msg.Error)
-		}
-		return msg.Result
-	}
-	t.Fatalf("%s: no answer", method)
-	return nil
-}
-
-// close ends the Chromium process group this test started.
-func (b *browser) close() {
-	b.once.Do(func() {
-		if b.conn != nil {
-			b.conn.Close()
-		}
-		if b.cmd.Process != nil {
-			syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL) // the group of the process started above
-			b.cmd.Wait()                                      // reaps it; its exit status is the kill's
-		}
-	})
 }
