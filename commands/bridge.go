@@ -13,7 +13,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/wsskit/wsskit/probe"
 	"github.com/wsskit/wsskit/wsecho"
 )
 
@@ -25,13 +24,11 @@ func bridgeCommand() *cli.Command {
 	}
 	flags = append(flags, credentialFlags()...)
 	flags = append(flags, trustFlags()...)
+	flags = append(flags, dialFlags()...)
 	flags = append(flags,
-		&cli.StringFlag{Name: "servername", Usage: "SNI and name to verify upstream (default: the --to host)"},
-		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to offer upstream: 1.0, 1.1, 1.2 (default) or 1.3"},
-		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to offer upstream (default 1.3)"},
 		&cli.StringSliceFlag{Name: "origin", Usage: "extra browser Origin allowed locally, scheme://host[:port] or * (repeatable; loopback origins always are)"},
 		&cli.BoolFlag{Name: "forward-origin", Usage: "send the local client's Origin header upstream"},
-		&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "time limit for each stage of an upstream connection"},
+		timeoutFlag("time limit for each stage of an upstream connection"),
 		&cli.DurationFlag{Name: "duration", Usage: "stop after this long (default: run until Ctrl-C or SIGTERM)"},
 		&cli.BoolFlag{Name: "json", Usage: "log as JSON lines instead of text"},
 	)
@@ -107,7 +104,10 @@ func bridgeOptions(e *Env, c *cli.Context) (wsecho.BridgeOptions, error) {
 	if trust != nil {
 		o.RootCAs, o.RootsDescription = trust.Pool, trust.Description
 	}
-	o.ServerName = c.String("servername")
+	o.ServerName, o.Insecure = c.String("servername"), c.Bool("insecure")
+	if o.Insecure {
+		e.Warnf("--insecure: the upstream's certificate is not verified (the verdict is still logged)")
+	}
 	if o.MinVersion, err = parseTLSVersion("min-tls", c.String("min-tls")); err != nil {
 		return o, err
 	}

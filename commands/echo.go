@@ -36,6 +36,7 @@ func echoCommand() *cli.Command {
 	}
 	flags = append(flags, credentialFlags()...)
 	flags = append(flags, trustFlags()...)
+	flags = append(flags, listenVersionFlags()...)
 	flags = append(flags,
 		crlFlag(),
 		&cli.StringFlag{Name: "client-auth", Usage: "client certificates: none, request or require (default: require with --capath/--cafile, else none)"},
@@ -47,8 +48,6 @@ func echoCommand() *cli.Command {
 		&cli.IntFlag{Name: "max-conns", Usage: "most WebSocket connections at once (0: no limit); more get HTTP 503"},
 		&cli.IntFlag{Name: "send-queue", Value: wsecho.DefaultSendQueue, Usage: "broadcast messages queued per client; a client that falls further behind is closed with 1008"},
 		&cli.DurationFlag{Name: "ping-interval", Value: wsecho.DefaultPingInterval, Usage: "ping each client this often; one silent for twice as long is dropped (0: no keepalive)"},
-		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to accept: 1.0, 1.1, 1.2 (default) or 1.3"},
-		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to accept (default 1.3)"},
 		&cli.BoolFlag{Name: "no-stdin", Usage: "do not broadcast lines typed on stdin"},
 		&cli.DurationFlag{Name: "duration", Usage: "stop after this long (default: run until Ctrl-C or SIGTERM)"},
 		&cli.BoolFlag{Name: "json", Usage: "log as JSON lines instead of text"},

@@ -57,6 +57,9 @@ type BridgeOptions struct {
 	ServerName string
 	// MinVersion and MaxVersion bound the upstream TLS versions (0: Go's).
 	MinVersion, MaxVersion uint16
+	// Insecure goes on when the upstream's chain does not verify; the
+	// verdict is still logged (a note per connection).
+	Insecure bool
 
 	// Origins are extra Origin values accepted from local clients. No
 	// Origin, the bridge's own page and any origin whose host is a
@@ -404,7 +407,7 @@ func (b *Bridge) serveWS(w http.ResponseWriter, r *http.Request) {
 	target := b.upstreamURL(r)
 	po := probe.Options{
 		URL: target, Certificates: b.o.Certificates, RootCAs: b.o.RootCAs, RootsDescription: b.o.RootsDescription,
-		ServerName: b.o.ServerName, MinVersion: b.o.MinVersion, MaxVersion: b.o.MaxVersion,
+		ServerName: b.o.ServerName, MinVersion: b.o.MinVersion, MaxVersion: b.o.MaxVersion, Insecure: b.o.Insecure,
 		Headers: b.forwardedHeaders(r), Subprotocols: websocket.Subprotocols(r), Timeout: b.o.Timeout,
 	}
 	if b.o.ForwardOrigin {

@@ -263,3 +263,18 @@ func TestBridgeOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestBridgeInsecure(t *testing.T) {
+	p := pkitest.NewPKI(t, "bridge insecure CA")
+	up, _ := start(t, Options{TLS: serverTLS(p, tls.NoClientCert)})
+	b, blog := startBridge(t, BridgeOptions{To: up.URL() + "/echo", Insecure: true}) // system roots: the test CA is unknown
+	c := dial(t, dialer(nil, nil), b.URL()+"/", nil)
+	c.WriteMessage(websocket.TextMessage, []byte("anyway"))
+	if _, got := readMsg(t, c); string(got) != "anyway" {
+		t.Errorf("got %q", got)
+	}
+	rec := blog.waitRecord(t, "upstream note")
+	if rec["cause_id"] != "server_cert_untrusted" {
+		t.Errorf("got %v, want a server_cert_untrusted note", rec)
+	}
+}

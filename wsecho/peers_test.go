@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wsskit/wsskit/pki"
 	"github.com/wsskit/wsskit/pki/pkitest"
 	"github.com/wsskit/wsskit/probe"
 )
@@ -46,8 +47,8 @@ func newPeerEnv(t *testing.T) *peerEnv {
 }
 
 // hashedCAPath makes an OpenSSL CA folder holding the CA under its
-// subject-hash name, with openssl rehash (wsskit's capath is another
-// helper's work; this folder only has to be right).
+// subject-hash name with wsskit's own capath code (pki.AddToCAPath), and
+// checks the name against openssl x509 -subject_hash.
 func (e *peerEnv) hashedCAPath(t *testing.T) string {
 	t.Helper()
 	openssl := pkitest.Tool(t, "openssl")
@@ -55,11 +56,12 @@ func (e *peerEnv) hashedCAPath(t *testing.T) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	pkitest.WriteFile(t, dir, "ca.pem", e.p.CA.CertPEM())
-	pkitest.Run(t, openssl, "rehash", dir)
+	if _, err := pki.AddToCAPath(dir, []string{e.ca}, pki.RehashOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	hash := strings.TrimSpace(pkitest.Run(t, openssl, "x509", "-noout", "-subject_hash", "-in", e.ca))
 	if _, err := os.Stat(filepath.Join(dir, hash+".0")); err != nil {
-		t.Fatalf("openssl rehash made no %s.0: %v", hash, err)
+		t.Fatalf("the CA folder has no %s.0 (openssl's subject hash): %v", hash, err)
 	}
 	return dir
 }
