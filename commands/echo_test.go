@@ -212,16 +212,6 @@ func writePKI(t *testing.T, dir string, p *pkitest.PKI) {
 	pkitest.WriteFile(t, dir, "client.key", p.Client.KeyPEM())
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // The same config file switches from ws:// to wss:// with client
 // certificates by changing the url's scheme and adding a tls: block.
 func TestEchoCommandConfigSwitch(t *testing.T) {
