@@ -32,6 +32,7 @@ func clientCommand() *cli.Command {
 		&cli.BoolFlag{Name: "trace", Usage: "print every TLS record, like openssl s_client -msg"},
 		&cli.StringFlag{Name: "keylog", Usage: "append the NSS key log to this file, for Wireshark (default: $SSLKEYLOGFILE)", TakesFile: true},
 		timeoutFlag("time limit of each stage"),
+		configFlag(),
 		jsonFlag(),
 	)
 	return &cli.Command{
@@ -93,10 +94,11 @@ func openKeyLog(c *cli.Context) (io.WriteCloser, string, error) {
 
 func clientOptions(e *Env, c *cli.Context) (probe.Options, io.Closer, error) {
 	var o probe.Options
-	if c.NArg() != 1 {
-		return o, nil, usageErr("want exactly one URL (ws://HOST:PORT/PATH or wss://...), got %d arguments", c.NArg())
+	url, err := e.dialURL(c)
+	if err != nil {
+		return o, nil, err
 	}
-	o.URL = c.Args().First()
+	o.URL = url
 	creds, err := e.loadCredentials(c)
 	if err != nil {
 		return o, nil, err

@@ -770,3 +770,78 @@ func (cfg *Config) serviceFlags() []string {
 	}
 	return out
 }
+
+// dialURL applies --config to a command that dials (client, load) and
+// returns the URL to dial: the positional argument when given, else the
+// file's url:. The file's subprotocols and tls: block fill the flags the
+// command line did not set.
+func (e *Env) dialURL(c *cli.Context) (string, error) {
+	cfg, err := e.loadConfigFlag(c)
+	if err != nil {
+		return "", err
+	}
+	if cfg != nil {
+		if cfg.Listen != "" {
+			return "", usageErr("%s: listen: is for bridge", cfg.At("listen"))
+		}
+		if len(cfg.Services) > 0 {
+			return "", usageErr("%s: services: is for the echo server", cfg.At("services"))
+		}
+		if len(cfg.Subprotocols) > 0 {
+			if !commandHasFlag(c, "subprotocol") {
+				return "", usageErr("%s: subprotocols: is not used by this command", cfg.At("subprotocols"))
+			}
+			if err := setFromConfig(c, "subprotocol", cfg.Subprotocols...); err != nil {
+				return "", err
+			}
+		}
+		if err := cfg.applyTLS(c); err != nil {
+			return "", err
+		}
+	}
+	switch {
+	case c.NArg() == 1:
+		return c.Args().First(), nil
+	case c.NArg() == 0 && cfg != nil && cfg.URL != nil:
+		return cfg.URL.String(), nil
+	case c.NArg() == 0:
+		return "", usageErr("give the URL to dial (ws://HOST:PORT/PATH or wss://...), or a --config with url:")
+	}
+	return "", usageErr("want one URL, got %d arguments", c.NArg())
+}
+
+// listenConfig applies --config to the diagnostic server: the url's
+// host:port becomes --listen and the tls: block the TLS flags.
+func (e *Env) listenConfig(c *cli.Context) error {
+	cfg, err := e.loadConfigFlag(c)
+	if err != nil || cfg == nil {
+		return err
+	}
+	if cfg.Listen != "" {
+		return usageErr("%s: listen: is for bridge; the server listens on the url's host:port", cfg.At("listen"))
+	}
+	if cfg.URL != nil {
+		if cfg.URL.Port() == "" {
+			return usageErr("%s: url %s has no port", cfg.At("url"), cfg.URL)
+		}
+		if err := setFromConfig(c, "listen", cfg.URL.Host); err != nil {
+			return err
+		}
+	}
+	if cfg.TLS != nil && cfg.TLS.Insecure {
+		return usageErr("%s: tls.insecure is for clients", cfg.At("tls.insecure"))
+	}
+	return cfg.applyTLS(c)
+}
+
+// commandHasFlag reports whether the running command defines flag name.
+func commandHasFlag(c *cli.Context, name string) bool {
+	for _, f := range c.Command.Flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -69,6 +69,7 @@ Only loopback targets (127.0.0.0/8, ::1, or a name resolving only to them) unles
 			&cli.StringFlag{Name: "certs", Usage: "folder of client certificates to rotate through (pki init --clients N)", TakesFile: true},
 		}, credentialFlags()...), append(trustFlags(), dialFlags()...)...),
 			timeoutFlag("limit for each connection attempt, echo and close"),
+			configFlag(),
 			&cli.BoolFlag{Name: "allow-remote", Usage: "allow a target outside loopback (load only machines you are allowed to load)"},
 			jsonFlag(),
 		),
@@ -135,8 +136,9 @@ func loadAction(c *cli.Context) error {
 // loadOptions turns the flags into probe.LoadOptions; only validation.
 func (e *Env) loadOptions(c *cli.Context) (probe.LoadOptions, error) {
 	var o probe.LoadOptions
-	if c.NArg() != 1 {
-		return o, usageErr("load takes one URL (ws://HOST:PORT/PATH or wss://...), got %d arguments", c.NArg())
+	url, err := e.dialURL(c)
+	if err != nil {
+		return o, err
 	}
 	if c.IsSet("messages") && c.IsSet("duration") && c.String("mode") != "idle" {
 		return o, usageErr("-n and --duration are mutually exclusive: give one")
@@ -146,7 +148,7 @@ func (e *Env) loadOptions(c *cli.Context) (probe.LoadOptions, error) {
 		return o, usageErr("--size: %w", err)
 	}
 	o = probe.LoadOptions{
-		URL:         c.Args().First(),
+		URL:         url,
 		Mode:        probe.LoadMode(c.String("mode")),
 		Connections: c.Int("connections"),
 		Messages:    c.Int64("messages"),

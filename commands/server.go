@@ -26,6 +26,7 @@ func serverCommand() *cli.Command {
 		&cli.StringFlag{Name: "keylog", Usage: "append the NSS key log to this file (default: $SSLKEYLOGFILE)", TakesFile: true},
 		&cli.DurationFlag{Name: "duration", Usage: "stop after this long (default: run until Ctrl-C)"},
 		timeoutFlag("time limit for each connection's handshake and request"),
+		configFlag(),
 		jsonFlag(),
 	)
 	return &cli.Command{
@@ -54,6 +55,9 @@ func serverOptions(e *Env, c *cli.Context) (probe.ServerOptions, func(), error) 
 	var o probe.ServerOptions
 	done := func() {}
 	if err := noArgs(c); err != nil {
+		return o, done, err
+	}
+	if err := e.listenConfig(c); err != nil {
 		return o, done, err
 	}
 	o.Listen = c.String("listen")
