@@ -236,6 +236,14 @@ func explainClientAlert(raw string, a *Alert, f Facts, side ServerSide) *Failure
 
 func sentAlert(code uint8) *Alert { return &Alert{Name: AlertName(code), Code: code, Sent: true} }
 
+// NoClientCertHints are the client-side reasons PEERS.md measured for a
+// client that was asked for a certificate and sent none; acceptable are the
+// CA names the server listed. Servers log them even when client auth is
+// only "request" and the connection goes on.
+func NoClientCertHints(acceptable []string) []string {
+	return clientCertPeerHints(Facts{AcceptableCAs: acceptable})
+}
+
 // clientCertPeerHints are the client-side reasons PEERS.md measured for a
 // client that sends no certificate.
 func clientCertPeerHints(f Facts) []string {

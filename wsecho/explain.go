@@ -99,16 +99,8 @@ func helloAttrs(h *tls.ClientHelloInfo) []slog.Attr {
 }
 
 // noCertHints is why a client asked for a certificate sends none, as
-// measured in PEERS.md. It is a note, not a failure: with client auth
-// "request" the connection goes on.
+// measured in PEERS.md (the probe's list). It is a note, not a failure:
+// with client auth "request" the connection goes on.
 func noCertHints(acceptable []string) string {
-	h := []string{
-		"a browser's WebSocket never asks the user for a certificate: open an ordinary page of this host:port first so the browser selects and caches one",
-		"websocket-sharp sends one only from its ClientCertificateSelectionCallback",
-		"Mono's ClientWebSocket never sends an ECDSA client certificate",
-	}
-	if len(acceptable) > 0 {
-		h = append(h, "Java, Chromium and Go clients send only a certificate issued by one of the listed CAs ("+strings.Join(acceptable, "; ")+")")
-	}
-	return strings.Join(h, "; ")
+	return strings.Join(probe.NoClientCertHints(acceptable), "; ")
 }
