@@ -189,6 +189,7 @@ func (l *tlsListener) handshake(nc net.Conn) {
 		return
 	}
 	c.tracer = nil
+	releaseHandshakeBuffers(tc)
 	nc.SetDeadline(time.Time{})
 	l.s.handshakeDone(c, tc.ConnectionState())
 	select {
