@@ -55,6 +55,7 @@ type Server struct {
 	nextID atomic.Uint64
 	wg     sync.WaitGroup // serve loop, handshakes, handlers, writers, closers
 
+	quit     chan struct{} // closed by Shutdown
 	mu       sync.Mutex
 	addr     net.Addr
 	serving  bool
@@ -77,6 +78,7 @@ func New(opts Options) (*Server, error) {
 		log:      set.Logger,
 		services: make(map[string]*service, len(set.Services)),
 		clients:  make(map[*client]struct{}),
+		quit:     make(chan struct{}),
 	}
 	for p, k := range set.Services {
 		s.services[p] = &service{path: p, kind: k, clients: make(map[*client]struct{})}
@@ -293,6 +295,8 @@ func (s *Server) claim(ln net.Listener, track bool) error {
 	if track {
 		s.wg.Add(1)
 	}
+	s.wg.Add(1)
+	go s.releaseAfterBursts(s.quit)
 	if s.set.Stdin != nil && !s.stdinRun {
 		s.stdinRun = true
 		go s.readStdin(s.set.Stdin)
@@ -350,6 +354,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	already := s.closing
 	s.closing = true
+	if !already {
+		close(s.quit)
+	}
 	clients := make([]*client, 0, len(s.clients))
 	for c := range s.clients {
 		clients = append(clients, c)
