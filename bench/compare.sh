@@ -97,10 +97,15 @@ cpu_ticks() {
 
 rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null; }
 
+# free_port: a port below the kernel's ephemeral range, so that neither the
+# thousands of short-lived client ports of a handshake run nor a connect()
+# to itself (a self-connected socket looks like a listening server) can take
+# it.
 free_port() {
-  local p
+  local p lo
+  read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
   for _ in $(seq 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 10000 + RANDOM % (lo - 10000) ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
   done
   return 1
@@ -209,7 +214,7 @@ start_server() {
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   SERVER_PORT=$port
-  if ! wait_port "$port"; then
+  if ! wait_port "$port" || ! kill -0 "$SERVER_PID" 2>/dev/null; then
     log "$name did not start: $(tail -3 "$WORK/$name.log" | tr '\n' ' ')"
     stop_server
     return 1
