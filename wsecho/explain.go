@@ -36,9 +36,7 @@ func (s *Server) explainFailure(c *conn, err error, cs *tls.ConnectionState) *pr
 	if cert := s.leafFor(c.hello); cert != nil {
 		side.Certificate = cert.Leaf
 	}
-	if c.tracer != nil {
-		side.ReceivedAlert = c.tracer.LastAlert(false)
-	}
+	side.ReceivedAlert = c.alerts.last()
 	return probe.ExplainServerHandshake(err, c.hello, cs, s.tlsCfg.ClientAuth, side)
 }
 

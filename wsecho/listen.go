@@ -20,11 +20,72 @@ type conn struct {
 	s     *Server
 	id    uint64
 	hello *tls.ClientHelloInfo // set during the TLS handshake by getConfigForClient
-	// tracer watches the TLS records of the handshake only (nil after it):
-	// a TLS 1.3 client that rejects our certificate may send its alert in
-	// plaintext, which crypto/tls reports only as "bad record MAC".
-	tracer *probe.Tracer
-	sniff  bool // plain ws:// only: look once at the first bytes read
+	// alerts watches the records the client sends during the handshake
+	// only (watching is false after it): a TLS 1.3 client that rejects our
+	// certificate may send its alert in plaintext, which crypto/tls
+	// reports only as "bad record MAC".
+	alerts   alertWatch
+	watching bool
+	sniff    bool // plain ws:// only: look once at the first bytes read
+}
+
+// alertWatch finds the last plaintext alert in a stream of TLS records as
+// probe.Tracer does (a record of type alert with a 2-byte body: encrypted
+// alerts are longer), without keeping the records: it costs no
+// allocation per handshake, where a full trace cost about 12 KB.
+type alertWatch struct {
+	hdr     [5]byte
+	nhdr    int  // header bytes read
+	left    int  // body bytes of the current record still to come
+	body    [2]byte
+	nbody   int  // body bytes kept (alert records only)
+	isAlert bool // the current record is a 2-byte alert
+	stopped bool // not TLS: nothing more to find
+	seen    bool
+	code    uint8 // the last alert's description
+}
+
+// maxRecordLen is the longest TLS record (RFC 8446 section 5.2).
+const maxRecordLen = 1<<14 + 2048
+
+func (w *alertWatch) feed(p []byte) {
+	for len(p) > 0 && !w.stopped {
+		if w.nhdr < len(w.hdr) {
+			k := copy(w.hdr[w.nhdr:], p)
+			w.nhdr += k
+			p = p[k:]
+			if w.nhdr < len(w.hdr) {
+				return
+			}
+			typ, major, minor := w.hdr[0], w.hdr[1], w.hdr[2]
+			length := int(w.hdr[3])<<8 | int(w.hdr[4])
+			if typ < 20 || typ > 24 || major != 3 || minor > 4 || length > maxRecordLen {
+				w.stopped = true
+				return
+			}
+			w.left, w.isAlert, w.nbody = length, typ == 21 && length == 2, 0
+		}
+		k := min(w.left, len(p))
+		if w.isAlert {
+			w.nbody += copy(w.body[w.nbody:], p[:k])
+		}
+		w.left -= k
+		p = p[k:]
+		if w.left == 0 {
+			w.nhdr = 0
+			if w.isAlert {
+				w.seen, w.code = true, w.body[1]
+			}
+		}
+	}
+}
+
+// last returns the last complete plaintext alert, or nil.
+func (w *alertWatch) last() *probe.Alert {
+	if !w.seen {
+		return nil
+	}
+	return &probe.Alert{Name: probe.AlertName(w.code), Code: w.code}
 }
 
 // Read implements net.Conn. On a plain server it notices, once, a client
@@ -32,8 +93,8 @@ type conn struct {
 // says so in the log; net/http then answers 400 as usual.
 func (c *conn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if c.tracer != nil && n > 0 {
-		c.tracer.Feed(false, p[:n])
+	if c.watching && n > 0 {
+		c.alerts.feed(p[:n])
 	}
 	if c.sniff {
 		c.sniff = false
@@ -58,13 +119,6 @@ func (c *conn) sniffTLS(p []byte) {
 	}
 }
 
-// Write implements net.Conn.
-func (c *conn) Write(p []byte) (int, error) {
-	if c.tracer != nil {
-		c.tracer.Feed(true, p)
-	}
-	return c.Conn.Write(p)
-}
 
 type connKey struct{}
 
@@ -158,7 +212,7 @@ func (l *tlsListener) run() {
 
 func (l *tlsListener) handshake(nc net.Conn) {
 	defer l.s.wg.Done()
-	c := &conn{Conn: nc, s: l.s, id: l.s.nextID.Add(1), tracer: probe.NewTracer(false)}
+	c := &conn{Conn: nc, s: l.s, id: l.s.nextID.Add(1), watching: true}
 	l.mu.Lock()
 	select {
 	case <-l.done:
@@ -188,7 +242,7 @@ func (l *tlsListener) handshake(nc net.Conn) {
 		nc.Close()
 		return
 	}
-	c.tracer = nil
+	c.watching = false
 	releaseHandshakeBuffers(tc)
 	nc.SetDeadline(time.Time{})
 	l.s.handshakeDone(c, tc.ConnectionState())
