@@ -294,8 +294,8 @@ func (cl *client) closeWith(code int, reason string) {
 // an end; the reset ends it at once.
 func (cl *client) abort() {
 	nc := cl.ws.NetConn()
-	if tc, ok := nc.(*tls.Conn); ok {
-		nc = tc.NetConn()
+	if tc, ok := nc.(*tlsConn); ok {
+		nc = tc.c
 	}
 	if c, ok := nc.(*conn); ok {
 		nc = c.Conn

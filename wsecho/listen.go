@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wsskit/wsskit/probe"
@@ -35,8 +36,8 @@ type conn struct {
 // allocation per handshake, where a full trace cost about 12 KB.
 type alertWatch struct {
 	hdr     [5]byte
-	nhdr    int  // header bytes read
-	left    int  // body bytes of the current record still to come
+	nhdr    int // header bytes read
+	left    int // body bytes of the current record still to come
 	body    [2]byte
 	nbody   int  // body bytes kept (alert records only)
 	isAlert bool // the current record is a 2-byte alert
@@ -119,7 +120,6 @@ func (c *conn) sniffTLS(p []byte) {
 	}
 }
 
-
 type connKey struct{}
 
 // connContext stores the *conn of each HTTP connection in its context.
@@ -128,8 +128,8 @@ func connContext(ctx context.Context, nc net.Conn) context.Context {
 	switch v := nc.(type) {
 	case *conn:
 		c = v
-	case *tls.Conn:
-		c, _ = v.NetConn().(*conn)
+	case *tlsConn:
+		c = v.c
 	}
 	if c == nil {
 		return ctx
@@ -156,101 +156,170 @@ func (l *plainListener) Accept() (net.Conn, error) {
 	return &conn{Conn: nc, s: l.s, id: l.s.nextID.Add(1), sniff: true}, nil
 }
 
-// tlsListener accepts TCP connections, runs each TLS handshake in its own
-// goroutine (so a slow client never blocks Accept) and hands only finished
-// handshakes to net/http. Doing the handshake here, not in net/http, is what
-// lets the server log every failed handshake with the ClientHello and an
+// tlsListener hands net/http connections whose TLS handshake runs on their
+// first read or write, in the goroutine net/http starts for the connection
+// (one goroutine per connection, as a plain crypto/tls server has, so a
+// slow client never blocks Accept), but through the server's own
+// handshake: a failed handshake is logged with the ClientHello and an
 // explanation instead of net/http's one-line "TLS handshake error".
 type tlsListener struct {
-	raw   net.Listener
-	s     *Server
-	ready chan net.Conn
-	done  chan struct{}
+	raw  net.Listener
+	s    *Server
+	done chan struct{}
 
 	closeOnce sync.Once
 	mu        sync.Mutex
-	err       error                 // why accepting stopped
-	pending   map[net.Conn]struct{} // connections in their handshake
+	err       error              // why accepting stopped
+	pending   map[*conn]struct{} // connections in their handshake
 }
 
 func newTLSListener(raw net.Listener, s *Server) *tlsListener {
-	l := &tlsListener{raw: raw, s: s, ready: make(chan net.Conn), done: make(chan struct{}), pending: make(map[net.Conn]struct{})}
-	if s.track() {
-		go l.run()
-	} else {
-		l.Close()
-	}
-	return l
+	return &tlsListener{raw: raw, s: s, done: make(chan struct{}), pending: make(map[*conn]struct{})}
 }
 
-func (l *tlsListener) run() {
-	defer l.s.wg.Done()
-	var backoff time.Duration
-	for {
-		nc, err := l.raw.Accept()
-		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				select {
-				case <-time.After(backoff):
-					continue
-				case <-l.done:
-				}
-			}
-			l.stop(err)
-			return
+// Accept returns the next connection, its handshake still to come.
+func (l *tlsListener) Accept() (net.Conn, error) {
+	nc, err := l.raw.Accept()
+	if err != nil {
+		select {
+		case <-l.done:
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			return nil, l.err
+		default:
 		}
-		backoff = 0
-		if !l.s.track() {
-			nc.Close()
-			l.stop(ErrServerClosed)
-			return
-		}
-		go l.handshake(nc)
+		return nil, err // net/http retries temporary errors with a backoff
 	}
-}
-
-func (l *tlsListener) handshake(nc net.Conn) {
-	defer l.s.wg.Done()
 	c := &conn{Conn: nc, s: l.s, id: l.s.nextID.Add(1), watching: true}
+	return &tlsConn{Conn: tls.Server(c, l.s.tlsCfg), c: c, l: l}, nil
+}
+
+// tlsConn is one accepted wss:// (or https://) connection.
+type tlsConn struct {
+	*tls.Conn
+	c     *conn
+	l     *tlsListener
+	ready atomic.Bool // the handshake succeeded
+
+	mu       sync.Mutex // serializes the handshake
+	err      error      // the handshake failed with it
+	rdl, wdl time.Time  // deadlines net/http set before the handshake ended
+}
+
+// Read implements net.Conn, running the handshake first.
+func (t *tlsConn) Read(p []byte) (int, error) {
+	if !t.ready.Load() {
+		if err := t.handshake(); err != nil {
+			return 0, err
+		}
+	}
+	return t.Conn.Read(p)
+}
+
+// Write implements net.Conn, running the handshake first.
+func (t *tlsConn) Write(p []byte) (int, error) {
+	if !t.ready.Load() {
+		if err := t.handshake(); err != nil {
+			return 0, err
+		}
+	}
+	return t.Conn.Write(p)
+}
+
+// ConnectionState runs the handshake and returns the connection's TLS
+// state. net/http asks for it first thing for every connection that has
+// this method (it is what sets Request.TLS), so the handshake runs there,
+// before net/http sets its header-read deadline.
+func (t *tlsConn) ConnectionState() tls.ConnectionState {
+	if !t.ready.Load() {
+		t.handshake() // a failure is logged; reads and writes return it
+	}
+	return t.Conn.ConnectionState()
+}
+
+// SetDeadline implements net.Conn; a deadline set before the handshake
+// ends applies after it (the handshake has its own).
+func (t *tlsConn) SetDeadline(d time.Time) error {
+	t.note(&d, &d)
+	return t.Conn.SetDeadline(d)
+}
+
+// SetReadDeadline implements net.Conn, like SetDeadline.
+func (t *tlsConn) SetReadDeadline(d time.Time) error {
+	t.note(&d, nil)
+	return t.Conn.SetReadDeadline(d)
+}
+
+// SetWriteDeadline implements net.Conn, like SetDeadline.
+func (t *tlsConn) SetWriteDeadline(d time.Time) error {
+	t.note(nil, &d)
+	return t.Conn.SetWriteDeadline(d)
+}
+
+func (t *tlsConn) note(rd, wd *time.Time) {
+	if t.ready.Load() {
+		return
+	}
+	t.mu.Lock()
+	if rd != nil {
+		t.rdl = *rd
+	}
+	if wd != nil {
+		t.wdl = *wd
+	}
+	t.mu.Unlock()
+}
+
+// handshake runs the TLS handshake once, logs a failure with its
+// explanation, and prepares the connection for a long idle life.
+func (t *tlsConn) handshake() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ready.Load() {
+		return nil
+	}
+	if t.err != nil {
+		return t.err
+	}
+	l, c := t.l, t.c
 	l.mu.Lock()
 	select {
 	case <-l.done:
 		l.mu.Unlock()
-		nc.Close()
-		return
+		c.Close()
+		t.err = net.ErrClosed
+		return t.err
 	default:
 	}
-	l.pending[nc] = struct{}{}
+	l.pending[c] = struct{}{}
 	l.mu.Unlock()
 
-	tc := tls.Server(c, l.s.tlsCfg)
-	nc.SetDeadline(time.Now().Add(l.s.set.HandshakeTimeout))
-	err := tc.Handshake()
+	c.Conn.SetDeadline(time.Now().Add(l.s.set.HandshakeTimeout))
+	err := t.Conn.Handshake()
 	// No longer ours to close on stop once the handshake is over: from
-	// here the connection is handed to net/http (or closed below).
+	// here net/http owns the connection.
 	l.mu.Lock()
-	delete(l.pending, nc)
+	delete(l.pending, c)
 	l.mu.Unlock()
 	if err != nil {
 		select {
 		case <-l.done: // closed by Shutdown: not the client's fault
 		default:
-			cs := tc.ConnectionState()
+			cs := t.Conn.ConnectionState()
 			l.s.handshakeFailed(c, err, &cs)
 		}
-		nc.Close()
-		return
+		c.Close()
+		t.err = err
+		return err
 	}
 	c.watching = false
-	releaseHandshakeBuffers(tc)
-	nc.SetDeadline(time.Time{})
-	l.s.handshakeDone(c, tc.ConnectionState())
-	select {
-	case l.ready <- tc:
-	case <-l.done:
-		tc.Close()
-	}
+	releaseHandshakeBuffers(t.Conn)
+	cs := t.Conn.ConnectionState()
+	c.Conn.SetReadDeadline(t.rdl)
+	c.Conn.SetWriteDeadline(t.wdl)
+	l.s.handshakeDone(c, cs)
+	t.ready.Store(true)
+	return nil
 }
 
 // handshakeFailed answers a plain HTTP request with 400, as net/http does,
@@ -299,18 +368,6 @@ func looksLikeHTTP(hdr []byte) bool {
 	return false
 }
 
-// Accept returns the next connection whose TLS handshake succeeded.
-func (l *tlsListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.ready:
-		return c, nil
-	case <-l.done:
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		return nil, l.err
-	}
-}
-
 // stop ends accepting with err and closes every connection still in its
 // handshake.
 func (l *tlsListener) stop(err error) {
@@ -318,8 +375,8 @@ func (l *tlsListener) stop(err error) {
 		l.mu.Lock()
 		l.err = err
 		close(l.done)
-		for nc := range l.pending {
-			nc.Close()
+		for c := range l.pending {
+			c.Close()
 		}
 		l.mu.Unlock()
 		l.raw.Close()
