@@ -805,7 +805,7 @@ func (e *Env) dialURL(c *cli.Context) (string, error) {
 	case c.NArg() == 0 && cfg != nil && cfg.URL != nil:
 		return cfg.URL.String(), nil
 	case c.NArg() == 0:
-		return "", usageErr("give the URL to dial (ws://HOST:PORT/PATH or wss://...), or a --config with url:")
+		return "", usageErr("want one URL to dial (ws://HOST:PORT/PATH or wss://...), or a --config with url:")
 	}
 	return "", usageErr("want one URL, got %d arguments", c.NArg())
 }
