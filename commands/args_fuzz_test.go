@@ -105,3 +105,24 @@ func FuzzFlagValues(f *testing.F) {
 		}
 	})
 }
+
+// TestRedactPassHidesBareSecret: a pass phrase typed without its "pass:"
+// prefix is an unknown source, and the error must not echo it.
+func TestRedactPassHidesBareSecret(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"hunter2-secret", "…"},
+		{"pass:hunter2", "pass:…"},
+		{"Pass:hunter2", "Pass:…"},
+		{"stdin", "stdin"},
+		{"env:", "env:"},
+	} {
+		if got := redactPass(tt.in); got != tt.want {
+			t.Errorf("redactPass(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	r := run(t, "", "key", "new", "--passout", "hunter2-secret")
+	r.wantFail(t, ExitUsage, "unknown pass phrase source")
+	if strings.Contains(r.stdout+r.stderr, "hunter2") {
+		t.Errorf("the pass phrase was printed:\n%s%s", r.stdout, r.stderr)
+	}
+}
