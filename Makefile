@@ -7,7 +7,7 @@ STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin
 FUZZTIME ?= 30s
 DIST_TARGETS = linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build test test-short lint vet golden testdata bench fuzz dist docs soak clean
+.PHONY: build test test-short lint vet golden testdata bench bench-quick fuzz dist docs soak clean
 
 build:
 	$(Q)CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/wsskit .
@@ -36,6 +36,10 @@ testdata:
 
 bench:
 	$(Q)$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(Q)./bench/compare.sh
+
+bench-quick:
+	$(Q)QUICK=1 ./bench/compare.sh
 
 fuzz:
 	$(Q)for t in $$($(GO) test -list '^Fuzz' ./pki | grep ^Fuzz); do \

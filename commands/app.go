@@ -34,12 +34,19 @@ func allCommands() []*cli.Command {
 		pfxCommand(),
 		showCommand(),
 		verifyCommand(),
+		hashCommand(),
+		capathCommand(),
+		lintCommand(),
+		dhparamCommand(),
+		crlCommand(),
+		trustCommand(),
 		versionCommand(),
 		completionCommand(),
 		genDocsCommand(),
 		demoCommand(),
 		clientCommand(),
 		serverCommand(),
+		loadCommand(),
 	}
 }
 

@@ -36,6 +36,8 @@ func pkiCommand() *cli.Command {
                                client-2... with --clients
    ca/                         OpenSSL hashed CA folder (HASH.0 -> ca.pem) for -CApath,
                                websocketpp add_verify_path, wsskit --capath
+   dh.pem                      with --dh: the RFC 7919 ffdhe2048 group (Go's TLS never uses it;
+                               OpenSSL-based servers with DHE suites do)
 Keys are unencrypted PEM, mode 0600. PFX files use the pass phrase from --pfx-pass,
 or "changeit" (printed) when none is given.
 
@@ -53,6 +55,7 @@ or "changeit" (printed) when none is given.
 				&cli.StringFlag{Name: "pfx-pass", Usage: "PFX " + passSourceHelp + ` (default "changeit")`},
 				&cli.StringFlag{Name: "pfx-encryption", Value: "compat", Usage: "PFX form: compat (3DES, read by every peer tested), aes (OpenSSL 3 default), rc2 (OpenSSL -legacy)"},
 				&cli.StringFlag{Name: "ca-name", Usage: `CA common name (default "wsskit test CA" and a random suffix)`},
+				&cli.BoolFlag{Name: "dh", Usage: "also write dh.pem, the RFC 7919 ffdhe2048 group, for OpenSSL-based servers with DHE suites (websocketpp set_tmp_dh)"},
 				daysFlag(),
 				forceFlag(), jsonFlag(),
 			},
@@ -206,6 +209,17 @@ func pkiInitAction(c *cli.Context) error {
 	files, listed, err := pkiFiles(dir, p, pass, enc)
 	if err != nil {
 		return err
+	}
+	if c.Bool("dh") {
+		// The standard group instead of a fresh safe prime: generating 2048
+		// bits takes seconds to minutes, and RFC 7919 groups are what
+		// OpenSSL itself recommends (openssl genpkey -pkeyopt group:ffdhe2048).
+		dh, err := pki.DHGroup("ffdhe2048")
+		if err != nil {
+			return err
+		}
+		files = append(files, outFile{Path: filepath.Join(dir, "dh.pem"), Data: dh.PEM(), Mode: modePublic})
+		listed = append(listed, writtenFile{Path: filepath.Join(dir, "dh.pem"), What: "DH parameters, RFC 7919 ffdhe2048 (for OpenSSL servers with DHE suites)", Mode: "0644"})
 	}
 	for _, f := range files {
 		if err := checkNotExist(f.Path, force); err != nil {

@@ -39,8 +39,10 @@ type showFile struct {
 	CSRs         []pki.CSRInfo  `json:"csrs,omitempty"`
 	CRLs         []pki.CRLInfo  `json:"crls,omitempty"`
 	PublicKeys   []pki.KeyInfo  `json:"public_keys,omitempty"`
+	DHParams     []pki.DHInfo   `json:"dh_params,omitempty"`
 	PFX          *pki.PFXInfo   `json:"pfx,omitempty"` // rendered by showWriter.pfx (pfx.go)
-	Extra        map[string]any `json:"-"`
+	// CAFolder is the `capath list` report when the input is a folder.
+	CAFolder *pki.CAPathReport `json:"ca_folder,omitempty"`
 }
 
 func describeBundle(path string, b *pki.Bundle, now time.Time) showFile {
@@ -86,6 +88,9 @@ func describeBundle(path string, b *pki.Bundle, now time.Time) showFile {
 	for _, k := range b.PublicKeys {
 		f.PublicKeys = append(f.PublicKeys, pki.DescribeKey(k))
 	}
+	for _, p := range b.DHParams {
+		f.DHParams = append(f.DHParams, pki.DescribeDH(p))
+	}
 	return f
 }
 
@@ -99,7 +104,17 @@ func showAction(c *cli.Context) error {
 	var firstErr error
 	for _, path := range c.Args().Slice() {
 		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			return usageErr("%s is a folder: CA folder listing arrives with `wsskit capath list`", path)
+			rep, err := pki.ListCAPath(path)
+			if err != nil {
+				return inputErr("", err)
+			}
+			if e.JSON {
+				files = append(files, showFile{File: path, Format: "CA folder", Summary: fmt.Sprintf("%d entries", len(rep.Entries)), CAFolder: rep})
+			} else {
+				fmt.Fprintf(e.Stdout, "%s CA folder (as wsskit capath list shows it)\n", e.paint(e.Stdout, colorBold)(path+":"))
+				printCAPathReport(e, e.Stdout, rep)
+			}
+			continue
 		}
 		b, err := e.loadBundle(path, c.String("passin"))
 		if err != nil {
@@ -170,6 +185,10 @@ func renderShowFile(e *Env, w io.Writer, f showFile) {
 	for i, l := range f.CRLs {
 		fmt.Fprintf(w, "  %s\n", bold(fmt.Sprintf("CRL %d of %d", i+1, len(f.CRLs))))
 		sw.crl(l)
+	}
+	for i, d := range f.DHParams {
+		fmt.Fprintf(w, "  %s\n", bold(fmt.Sprintf("DH parameters %d of %d", i+1, len(f.DHParams))))
+		sw.dh(d)
 	}
 }
 
@@ -326,4 +345,22 @@ func (sw showWriter) crl(l pki.CRLInfo) {
 		}
 		fmt.Fprintf(sw.w, "      %s\n", line)
 	}
+}
+
+func (sw showWriter) dh(d pki.DHInfo) {
+	red, green := sw.e.paint(sw.w, colorRed), sw.e.paint(sw.w, colorGreen)
+	form := "PKCS#3"
+	if d.X942 {
+		form = "X9.42 (with q)"
+	}
+	sw.field("prime", fmt.Sprintf("%d bits, generator %s, %s", d.Bits, d.Generator, form))
+	if d.Group != "" {
+		sw.field("group", d.Group+" (RFC 7919)")
+	}
+	if d.OK {
+		sw.field("check", green("OK")+" (openssl dhparam -check: DH parameters appear to be ok)")
+	} else {
+		sw.field("check", red("[invalid] ")+strings.Join(d.Check, "; "))
+	}
+	sw.field("note", "Go's crypto/tls never uses finite-field DH; OpenSSL-based servers with DHE suites (websocketpp/asio set_tmp_dh) read this file")
 }

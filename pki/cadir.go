@@ -14,10 +14,10 @@ import (
 	"time"
 )
 
-// This file handles OpenSSL hashed CA folders (-CApath): looking
-// certificates and CRLs up the way X509_LOOKUP_hash_dir does
-// (OPENSSL-COMPAT.md §2.3), writing them the way `openssl rehash` does
-// (§2.1), and checking an existing folder.
+// This file reads OpenSSL hashed CA folders (-CApath): looking certificates
+// and CRLs up the way X509_LOOKUP_hash_dir does (OPENSSL-COMPAT.md §2.3).
+// Writing them is cadir_rehash.go and cadir_add.go, checking them
+// cadir_list.go.
 
 // CAPath is a hashed CA folder (or several, like OpenSSL's -CApath
 // "dir1:dir2", separated by os.PathListSeparator) read the way OpenSSL's
@@ -70,9 +70,10 @@ func (e *CAPathError) Unwrap() error { return e.Err }
 
 // LookupIssuers returns the certificates whose subject equals rawName (a
 // DER Name, typically a certificate's issuer) found in the folder the way
-// OpenSSL finds them: the new subject hash of rawName, then DIR/HASH.0,
-// HASH.1, ... until the first missing number (or a file that cannot be
-// read as PEM certificates), every certificate of each file, kept when its
+// OpenSSL 3.0 finds them: the new subject hash of rawName, then DIR/HASH.0,
+// HASH.1, ... until the first number with no directory entry (entries that
+// cannot be read as PEM, such as dangling links or DER files, are skipped),
+// every certificate of each file (up to a malformed object), kept when its
 // subject equals rawName by OpenSSL's canonical comparison (so hash
 // collisions are harmless). Certificates crypto/x509 cannot parse are
 // skipped. The error is non-nil when rawName cannot be hashed or a file
@@ -99,12 +100,59 @@ func (p *CAPath) LookupCRLs(rawName []byte) ([]*x509.RevocationList, error) {
 	return out, err
 }
 
+// StoreLookup returns p as OpenSSL's X509_STORE sees it for Verify: a
+// lookup returns every certificate (or CRL) of each HASH.N file it reads,
+// not only those named rawName, because by_dir.c adds a whole file to the
+// store, so a root filed in its intermediate's file is then found too. The
+// verifier compares names itself.
+func (p *CAPath) StoreLookup() IssuerLookup { return storeLookup{p} }
+
+type storeLookup struct{ p *CAPath }
+
+func (s storeLookup) LookupIssuers(rawName []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	err := s.p.lookupFiles(rawName, false, func(f *caFile) {
+		for _, c := range f.certs {
+			if c != nil {
+				out = append(out, c)
+			}
+		}
+	})
+	return out, err
+}
+
+func (s storeLookup) LookupCRLs(rawName []byte) ([]*x509.RevocationList, error) {
+	var out []*x509.RevocationList
+	err := s.p.lookupFiles(rawName, true, func(f *caFile) {
+		for _, c := range f.crls {
+			if c != nil {
+				out = append(out, c)
+			}
+		}
+	})
+	return out, err
+}
+
 func (p *CAPath) lookup(rawName []byte, crl bool, found func(f *caFile, i int)) error {
+	var canon []byte
+	if n, err := ParseName(rawName); err == nil {
+		canon = n.Canonical()
+	}
+	return p.lookupFiles(rawName, crl, func(f *caFile) {
+		for i := range f.ders {
+			if string(f.canon[i]) == string(canon) {
+				found(f, i)
+			}
+		}
+	})
+}
+
+// lookupFiles visits every HASH.N (or HASH.rN) file for rawName's hash.
+func (p *CAPath) lookupFiles(rawName []byte, crl bool, visit func(f *caFile)) error {
 	n, err := ParseName(rawName)
 	if err != nil {
 		return err
 	}
-	canon := n.Canonical()
 	hash := FormatHash(n.Hash())
 	suffix := "."
 	if crl {
@@ -112,28 +160,33 @@ func (p *CAPath) lookup(rawName []byte, crl bool, found func(f *caFile, i int)) 
 	}
 	var errs []error
 	for _, dir := range p.dirs {
-		for k := 0; ; k++ {
-			path := filepath.Join(dir, hash+suffix+strconv.Itoa(k))
-			f, err := p.file(path, crl)
-			if err != nil {
-				if !errors.Is(err, fs.ErrNotExist) {
-					errs = append(errs, &CAPathError{Path: path, Err: err})
-				}
-				break
-			}
-			for i := range f.ders {
-				if string(f.canon[i]) == string(canon) {
-					found(f, i)
-				}
-			}
-			// X509_load_cert_file fails on a file without certificates
-			// or with a malformed object, which ends the search.
-			if !f.complete || len(f.ders) == 0 {
-				break
-			}
-		}
+		p.walk(dir, hash+suffix, crl, &errs, visit)
 	}
 	return errors.Join(errs...)
+}
+
+// walk visits DIR/PREFIX0, PREFIX1, ... like OpenSSL 3.0's
+// X509_LOOKUP_hash_dir: it stops at the first number with no directory
+// entry at all; an entry that cannot be loaded (a dangling link, DER, a
+// malformed PEM object, no certificate) is skipped and the walk goes on.
+func (p *CAPath) walk(dir, prefix string, crl bool, errs *[]error, visit func(*caFile)) {
+	for k := 0; ; k++ {
+		path := filepath.Join(dir, prefix+strconv.Itoa(k))
+		if _, err := os.Lstat(path); err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				*errs = append(*errs, &CAPathError{Path: path, Err: err})
+			}
+			return
+		}
+		f, err := p.file(path, crl)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				*errs = append(*errs, &CAPathError{Path: path, Err: err})
+			}
+			continue
+		}
+		visit(f)
+	}
 }
 
 // file stats, reads and parses path, using the cache when unchanged.
@@ -184,7 +237,8 @@ func (p *CAPath) file(path string, crl bool) (*caFile, error) {
 
 // Certificates returns every certificate OpenSSL can reach through the
 // folder: for each HASH present as HASH.0, the certificates of HASH.0,
-// HASH.1, ... (up to the first gap) whose subject hashes to HASH — a
+// HASH.1, ... (up to the first missing number) whose subject hashes to
+// HASH — a
 // certificate filed under another hash is never found by a lookup. Each
 // certificate appears once, in hash then file order.
 func (p *CAPath) Certificates() ([]*x509.Certificate, error) {
@@ -205,15 +259,7 @@ func (p *CAPath) Certificates() ([]*x509.Certificate, error) {
 		sort.Strings(hashes)
 		for _, h := range hashes {
 			want, _ := ParseHash(h)
-			for k := 0; ; k++ {
-				path := filepath.Join(dir, h+"."+strconv.Itoa(k))
-				f, err := p.file(path, false)
-				if err != nil {
-					if !errors.Is(err, fs.ErrNotExist) {
-						errs = append(errs, &CAPathError{Path: path, Err: err})
-					}
-					break
-				}
+			p.walk(dir, h+".", false, &errs, func(f *caFile) {
 				for i, der := range f.ders {
 					raw, _, _ := CertNames(der)
 					if hv, err := NameHash(raw); err != nil || hv != want || f.certs[i] == nil || seen[string(der)] {
@@ -222,10 +268,7 @@ func (p *CAPath) Certificates() ([]*x509.Certificate, error) {
 					seen[string(der)] = true
 					out = append(out, f.certs[i])
 				}
-				if !f.complete || len(f.ders) == 0 {
-					break
-				}
-			}
+			})
 		}
 	}
 	return out, errors.Join(errs...)

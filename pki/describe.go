@@ -350,3 +350,27 @@ func DescribeCRL(l *x509.RevocationList, now time.Time) CRLInfo {
 	}
 	return info
 }
+
+// DHInfo describes DH parameters.
+type DHInfo struct {
+	Bits      int    `json:"bits"`
+	Generator string `json:"generator"`
+	// Group is the RFC 7919 group name ("ffdhe2048") when p and g are one.
+	Group string `json:"group,omitempty"`
+	// X942 is true for X9.42 parameters (with q).
+	X942 bool `json:"x942"`
+	// Check lists `openssl dhparam -check`'s complaints; empty when OK.
+	Check []string `json:"check"`
+	OK    bool     `json:"ok"`
+}
+
+// DescribeDH describes DH parameters and checks them as `openssl dhparam
+// -check` does.
+func DescribeDH(p *DHParams) DHInfo {
+	info := DHInfo{Bits: p.Bits(), Generator: p.G.String(), Group: p.GroupName(), X942: p.Q != nil, Check: CheckDHParams(p)}
+	if info.Check == nil {
+		info.Check = []string{}
+	}
+	info.OK = len(info.Check) == 0
+	return info
+}

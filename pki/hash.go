@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/md5"
 	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -114,6 +116,18 @@ func (n Name) Canonical() []byte {
 	var elems [][]byte
 	for _, rdn := range n {
 		if len(rdn) == 0 {
+			continue
+		}
+		if len(rdn) == 1 { // the common case: no sorting, one buffer
+			a := rdn[0]
+			var b cryptobyte.Builder
+			b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					b.AddASN1(cbasn1.OBJECT_IDENTIFIER, func(b *cryptobyte.Builder) { b.AddBytes(a.TypeDER) })
+					b.AddBytes(a.CanonicalValue())
+				})
+			})
+			out = append(out, b.BytesOrPanic()...)
 			continue
 		}
 		elems = elems[:0]
@@ -439,37 +453,164 @@ func checkSigned(der []byte, what string) error {
 // loadableCert reports whether OpenSSL would load this certificate DER as
 // far as wsskit can tell without a full parse: the signed structure, the
 // TBSCertificate fields up to the subject, and both names (OpenSSL refuses
-// the certificate when either name is refused). It returns the raw subject.
-func loadableCert(der []byte) (subject []byte, err error) {
+// the certificate when either name is refused). It returns the subject, raw
+// and parsed.
+func loadableCert(der []byte) (raw []byte, subject Name, err error) {
 	if err := checkSigned(der, "certificate"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	subject, issuer, err := CertNames(der)
+	raw, issuer, err := CertNames(der)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := ParseName(issuer); err != nil {
-		return nil, fmt.Errorf("issuer: %w", err)
+		return nil, nil, fmt.Errorf("issuer: %w", err)
 	}
-	if _, err := ParseName(subject); err != nil {
-		return nil, fmt.Errorf("subject: %w", err)
+	if subject, err = ParseName(raw); err != nil {
+		return nil, nil, fmt.Errorf("subject: %w", err)
 	}
-	return subject, nil
+	return raw, subject, nil
 }
 
-// loadableCRL is loadableCert for CRLs; it returns the raw issuer.
-func loadableCRL(der []byte) (issuer []byte, err error) {
+// loadableCRL is loadableCert for CRLs; it returns the issuer.
+func loadableCRL(der []byte) (raw []byte, issuer Name, err error) {
 	if err := checkSigned(der, "CRL"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	issuer, err = CRLIssuerName(der)
-	if err != nil {
-		return nil, err
+	if raw, err = CRLIssuerName(der); err != nil {
+		return nil, nil, err
 	}
-	if _, err := ParseName(issuer); err != nil {
-		return nil, fmt.Errorf("issuer: %w", err)
+	if issuer, err = ParseName(raw); err != nil {
+		return nil, nil, fmt.Errorf("issuer: %w", err)
 	}
-	return issuer, nil
+	return raw, issuer, nil
+}
+
+// derShape checks that b is a BER SEQUENCE whose members have the given
+// universal tags (0 = any tag) and returns the member count; more members
+// than tags are allowed.
+func derShape(b []byte, tags ...int) (int, bool) {
+	e, _, err := berNext(b)
+	if err != nil || !isSeq(e) {
+		return 0, false
+	}
+	n := 0
+	for body := e.body; len(body) > 0; n++ {
+		k, rest, err := berNext(body)
+		if err != nil {
+			return 0, false
+		}
+		if n < len(tags) && tags[n] != 0 && (k.class != 0 || k.tag != tags[n]) {
+			return 0, false
+		}
+		body = rest
+	}
+	return n, n >= len(tags)
+}
+
+// loadableKey approximates OpenSSL's private-key decoding in
+// PEM_X509_INFO_read_bio, whose failure makes the whole file unreadable:
+// encrypted keys are kept undecoded; PKCS#8 keys of algorithms crypto/x509
+// knows must parse; other keys must have the shape of their format (RSA:
+// version and eight integers, EC: version and private key octets, DSA: six
+// integers; an unknown "X PRIVATE KEY" label any of these, as
+// d2i_AutoPrivateKey guesses).
+func loadableKey(o pemObject) bool {
+	if o.header > 10 || o.typ == "ENCRYPTED PRIVATE KEY" {
+		return true
+	}
+	pkcs8 := func() bool {
+		if _, ok := derShape(o.der, 2, 16, 4); !ok {
+			return false
+		}
+		if _, err := x509.ParsePKCS8PrivateKey(o.der); err == nil {
+			return true
+		} else if strings.Contains(err.Error(), "unknown") || strings.Contains(err.Error(), "unsupported") {
+			// An algorithm Go lacks (DSA, X448, Ed448, DH, SM2...):
+			// OpenSSL decodes it. There is no typed error to test.
+			return true
+		}
+		return false
+	}
+	rsa := func() bool { n, ok := derShape(o.der, 2, 2, 2, 2, 2, 2, 2, 2, 2); return ok && n >= 9 }
+	ec := func() bool { _, ok := derShape(o.der, 2, 4); return ok }
+	dsa := func() bool { n, ok := derShape(o.der, 2, 2, 2, 2, 2, 2); return ok && n == 6 }
+	switch o.typ {
+	case "PRIVATE KEY":
+		return pkcs8()
+	case "RSA PRIVATE KEY":
+		return rsa()
+	case "EC PRIVATE KEY":
+		return ec()
+	case "DSA PRIVATE KEY":
+		return dsa()
+	}
+	return pkcs8() || rsa() || ec() || dsa()
+}
+
+// x509Info is one X509_INFO group: at most one certificate, one CRL and one
+// key, as PEM_X509_INFO_read_bio gathers consecutive objects.
+type x509Info struct {
+	cert, crl       []byte // DER, nil when absent
+	certRaw, crlRaw []byte // raw subject of cert, raw issuer of crl
+	certName        Name
+	crlName         Name
+	key             bool
+}
+
+// readX509Info reproduces PEM_X509_INFO_read_bio: it groups the PEM objects
+// of a file into X509_INFO items (a new item starts when the current one
+// already holds an object of that kind) and fails (ok = false) when any
+// object is malformed or a certificate, CRL or key does not decode.
+func readX509Info(data []byte) (infos []x509Info, ok bool) {
+	objs, clean := scanPEM(data)
+	if !clean {
+		return nil, false
+	}
+	var cur x509Info
+	used := false
+	push := func() {
+		infos = append(infos, cur)
+		cur, used = x509Info{}, false
+	}
+	for _, o := range objs {
+		switch pemKind(o.typ) {
+		case objCert:
+			if cur.cert != nil {
+				push()
+			}
+			der, err := certElement(o.der)
+			if err != nil {
+				return nil, false
+			}
+			raw, name, err := loadableCert(der)
+			if err != nil {
+				return nil, false
+			}
+			cur.cert, cur.certRaw, cur.certName, used = der, raw, name, true
+		case objCRL:
+			if cur.crl != nil {
+				push()
+			}
+			raw, name, err := loadableCRL(o.der)
+			if err != nil {
+				return nil, false
+			}
+			cur.crl, cur.crlRaw, cur.crlName, used = o.der, raw, name, true
+		case objKey:
+			if cur.key {
+				push()
+			}
+			if !loadableKey(o) {
+				return nil, false
+			}
+			cur.key, used = true, true
+		}
+	}
+	if used {
+		push()
+	}
+	return infos, true
 }
 
 // readPEMCerts reproduces X509_load_cert_file in PEM mode: every certificate
@@ -486,7 +627,7 @@ func readPEMCerts(data []byte) (certs [][]byte, complete bool) {
 		if err != nil {
 			return certs, false
 		}
-		if _, err := loadableCert(der); err != nil {
+		if _, _, err := loadableCert(der); err != nil {
 			return certs, false
 		}
 		certs = append(certs, der)
@@ -501,10 +642,167 @@ func readPEMCRLs(data []byte) (crls [][]byte, complete bool) {
 		if pemKind(o.typ) != objCRL {
 			continue
 		}
-		if _, err := loadableCRL(o.der); err != nil {
+		if _, _, err := loadableCRL(o.der); err != nil {
 			return crls, false
 		}
 		crls = append(crls, o.der)
 	}
 	return crls, clean
+}
+
+// ObjectHashes are OpenSSL's name hashes and the fingerprints of one
+// certificate, CRL or certificate request, as `openssl x509 -subject_hash
+// -subject_hash_old -issuer_hash -fingerprint` (or crl -hash, req) print
+// them.
+type ObjectHashes struct {
+	// Type is "certificate", "crl" or "csr".
+	Type string `json:"type"`
+	// Subject is the subject in OpenSSL's oneline form (empty for CRLs).
+	Subject string `json:"subject,omitempty"`
+	// SubjectHash and SubjectHashOld are -subject_hash and
+	// -subject_hash_old (certificates and CSRs).
+	SubjectHash    string `json:"subject_hash,omitempty"`
+	SubjectHashOld string `json:"subject_hash_old,omitempty"`
+	// Issuer is the issuer (CRL issuer) in oneline form; IssuerHash and
+	// IssuerHashOld are -issuer_hash / crl -hash and their MD5 forms.
+	Issuer        string `json:"issuer,omitempty"`
+	IssuerHash    string `json:"issuer_hash,omitempty"`
+	IssuerHashOld string `json:"issuer_hash_old,omitempty"`
+	// SHA1 and SHA256 are fingerprints of the DER, colon-separated.
+	SHA1   string `json:"sha1"`
+	SHA256 string `json:"sha256"`
+	// CAPathName is the name OpenSSL looks the object up by in a hashed CA
+	// folder: HASH.0 for a certificate, HASH.r0 for a CRL (the number grows
+	// when several share the hash). Empty for CSRs.
+	CAPathName string `json:"capath_name,omitempty"`
+	// Error says why a hash is missing: OpenSSL refuses the name.
+	Error string `json:"error,omitempty"`
+	// DER is the object's encoding.
+	DER []byte `json:"-"`
+}
+
+// ErrNoObjects reports input without any certificate, CRL or CSR.
+var ErrNoObjects = errors.New("pki: no certificate, CRL or certificate request found")
+
+// classifyDER tells a DER certificate, CRL and CSR apart by their
+// to-be-signed fields: a certificate has a serial and four SEQUENCEs up to
+// the subject; a CRL has a time after its issuer; a CSR a SEQUENCE (the
+// public key) after its subject.
+func classifyDER(der []byte) string {
+	if _, _, err := CertNames(der); err == nil {
+		return "certificate"
+	}
+	f, err := derWalker{"object"}.tbs(der)
+	if err != nil {
+		return ""
+	}
+	if len(f) > 0 && f[0].class == 0 && f[0].tag == 2 {
+		f = f[1:] // version
+	}
+	if len(f) >= 3 && isSeq(f[0]) && isSeq(f[1]) && f[2].class == 0 && (f[2].tag == 23 || f[2].tag == 24) {
+		return "crl"
+	}
+	if len(f) >= 2 && isSeq(f[0]) && isSeq(f[1]) {
+		return "csr"
+	}
+	return ""
+}
+
+// HashObjects finds every certificate, CRL and certificate request in data
+// (PEM blocks of any number, or one DER object) and returns their hashes
+// and fingerprints in file order. Objects whose names OpenSSL refuses are
+// returned with Error set and the hashes that can be computed. The error is
+// ErrNoObjects when nothing was found, or says why PEM could not be read.
+func HashObjects(data []byte) ([]ObjectHashes, error) {
+	type obj struct {
+		typ string
+		der []byte
+	}
+	var objs []obj
+	pems, clean := scanPEM(data)
+	for _, o := range pems {
+		switch {
+		case pemKind(o.typ) == objCert:
+			if der, err := certElement(o.der); err == nil {
+				objs = append(objs, obj{"certificate", der})
+			}
+		case pemKind(o.typ) == objCRL:
+			objs = append(objs, obj{"crl", o.der})
+		case o.typ == "CERTIFICATE REQUEST" || o.typ == "NEW CERTIFICATE REQUEST":
+			objs = append(objs, obj{"csr", o.der})
+		}
+	}
+	if len(pems) == 0 && looksDER(data) {
+		if t := classifyDER(data); t != "" {
+			e, _, _ := berNext(data)
+			objs = append(objs, obj{t, e.full})
+		}
+	}
+	if len(objs) == 0 {
+		if !clean {
+			return nil, fmt.Errorf("%w (malformed PEM)", ErrNoObjects)
+		}
+		return nil, ErrNoObjects
+	}
+	out := make([]ObjectHashes, 0, len(objs))
+	for _, o := range objs {
+		h := ObjectHashes{Type: o.typ, DER: o.der}
+		s1, s256 := sha1.Sum(o.der), sha256.Sum256(o.der)
+		h.SHA1, h.SHA256 = colonHex(s1[:]), colonHex(s256[:])
+		var subject, issuer []byte
+		var err error
+		switch o.typ {
+		case "certificate":
+			subject, issuer, err = CertNames(o.der)
+		case "crl":
+			issuer, err = CRLIssuerName(o.der)
+		case "csr":
+			subject, err = CSRSubjectName(o.der)
+		}
+		if err != nil {
+			h.Error = err.Error()
+			out = append(out, h)
+			continue
+		}
+		var errs []string
+		if subject != nil {
+			h.SubjectHashOld = FormatHash(NameHashOld(subject))
+			if n, err := ParseName(subject); err != nil {
+				errs = append(errs, "subject: "+err.Error())
+			} else {
+				h.Subject, h.SubjectHash = n.OneLine(), FormatHash(n.Hash())
+			}
+		}
+		if issuer != nil {
+			h.IssuerHashOld = FormatHash(NameHashOld(issuer))
+			if n, err := ParseName(issuer); err != nil {
+				errs = append(errs, "issuer: "+err.Error())
+			} else {
+				h.Issuer, h.IssuerHash = n.OneLine(), FormatHash(n.Hash())
+			}
+		}
+		switch {
+		case o.typ == "certificate" && h.SubjectHash != "":
+			h.CAPathName = h.SubjectHash + ".0"
+		case o.typ == "crl" && h.IssuerHash != "":
+			h.CAPathName = h.IssuerHash + ".r0"
+		}
+		h.Error = strings.Join(errs, "; ")
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// colonHex formats a digest like OpenSSL's -fingerprint: upper-case hex
+// pairs joined by colons.
+func colonHex(b []byte) string {
+	const hexd = "0123456789ABCDEF"
+	out := make([]byte, 0, len(b)*3)
+	for i, c := range b {
+		if i > 0 {
+			out = append(out, ':')
+		}
+		out = append(out, hexd[c>>4], hexd[c&15])
+	}
+	return string(out)
 }

@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"bytes"
 	"encoding/asn1"
 	"errors"
 	"fmt"
@@ -435,5 +436,108 @@ func BenchmarkNameHash(b *testing.B) {
 		if _, err := NameHash(der); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestHashObjectsMatchesOpenSSL(t *testing.T) {
+	openssl := pkitest.Tool(t, "openssl")
+	dir := t.TempDir()
+	subj := hxName(hxSet(hxAVA(hxOIDC, 19, "SG")), hxSet(hxAVA(hxOIDCN, 28, hxUniversal("Ünïversal"))))
+	iss := hxCN(19, "Issuer CA")
+	cert := hxCert(subj, iss, hxCertOpts{})
+	cert2 := hxCert(iss, iss, hxCertOpts{ca: true})
+	crl := hxCRL(iss, nil, time.Now(), time.Now().Add(time.Hour), 3)
+	k := hxKey()
+	csr := hxSign(k, hxTLV(0x30, hxTLV(0x02, []byte{0}), subj, hxSPKI(k), hxTLV(0xa0)))
+	refused := hxCert(hxCN(26, "visible"), iss, hxCertOpts{})
+	bundle := bytes.Join([][]byte{hxPEM("CERTIFICATE", cert), hxPEM("X509 CRL", crl), hxPEM("CERTIFICATE REQUEST", csr),
+		hxPEM("PRIVATE KEY", []byte{0x30, 0}), hxPEM("CERTIFICATE", cert2), hxPEM("CERTIFICATE", refused)}, nil)
+	got, err := HashObjects(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 {
+		t.Fatalf("got %d objects, want 5", len(got))
+	}
+	x509Out := func(der []byte) []string {
+		p := filepath.Join(dir, "c.pem")
+		if err := os.WriteFile(p, hxPEM("CERTIFICATE", der), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		lines, err := opensslX509(openssl, p, "-subject_hash", "-subject_hash_old", "-issuer_hash", "-fingerprint", "-sha1", "-subject", "-issuer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(openssl, "x509", "-noout", "-in", p, "-fingerprint", "-sha256").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(lines, strings.TrimSpace(string(out)))
+	}
+	for _, i := range []int{0, 3} {
+		want := x509Out(got[i].DER)
+		h := got[i]
+		have := []string{h.SubjectHash, h.SubjectHashOld, h.IssuerHash, "sha1 Fingerprint=" + h.SHA1, "subject=" + h.Subject, "issuer=" + h.Issuer, "sha256 Fingerprint=" + h.SHA256}
+		hxSameLines(t, fmt.Sprintf("certificate %d", i), have, want)
+		if h.CAPathName != h.SubjectHash+".0" || h.Type != "certificate" {
+			t.Errorf("certificate %d: got %+v", i, h)
+		}
+	}
+	if c := got[1]; c.Type != "crl" || c.CAPathName != c.IssuerHash+".r0" || c.IssuerHash != hxHashOf(t, iss) {
+		t.Errorf("crl: got %+v", c)
+	}
+	if r := got[2]; r.Type != "csr" || r.SubjectHash != hxHashOf(t, subj) || r.CAPathName != "" {
+		t.Errorf("csr: got %+v", r)
+	}
+	if r := got[4]; r.Error == "" || r.SubjectHash != "" || r.SubjectHashOld == "" || !strings.Contains(r.Error, "VisibleString") {
+		t.Errorf("refused name: got %+v", r)
+	}
+	// DER input of each kind.
+	for _, c := range []struct {
+		der  []byte
+		kind string
+	}{{cert, "certificate"}, {crl, "crl"}, {csr, "csr"}} {
+		got, err := HashObjects(c.der)
+		if err != nil || len(got) != 1 || got[0].Type != c.kind {
+			t.Errorf("DER %s: got %+v, %v", c.kind, got, err)
+		}
+	}
+	if _, err := HashObjects([]byte("hello")); !errors.Is(err, ErrNoObjects) {
+		t.Errorf("got %v, want ErrNoObjects", err)
+	}
+}
+
+// TestOneLineMatchesOpenSSLVerify checks the subject line openssl verify
+// prints above an error against OneLine.
+func TestOneLineMatchesOpenSSLVerify(t *testing.T) {
+	openssl := pkitest.Tool(t, "openssl")
+	dir := t.TempDir()
+	for i, n := range []hxNameCase{
+		{"specials", hxName(hxSet(hxAVA(hxOIDO, 12, "Example, Inc.")), hxSet(hxAVA(hxOIDCN, 12, `a"b\c`), hxAVA(hxOIDOU, 19, " x")))},
+		{"non-ascii", hxName(hxSet(hxAVA(hxOIDCN, 30, hxBMP("Ωmega É")), hxAVA(hxOIDEmail, 22, "a@b")))},
+		{"non-text", hxName(hxSet(hxAVARaw(hxOIDCN, hxTLV(0x03, []byte{0, 0x41}))))},
+		{"empty", hxName()},
+	} {
+		t.Run(n.label, func(t *testing.T) {
+			p := filepath.Join(dir, fmt.Sprintf("v%d.pem", i))
+			if err := os.WriteFile(p, hxPEM("CERTIFICATE", hxCert(n.der, n.der, hxCertOpts{})), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(openssl, "verify", "-no-CAfile", "-no-CApath", "-no-CAstore", p).CombinedOutput()
+			if err == nil {
+				t.Fatalf("openssl verify accepted an untrusted self-signed certificate: %s", out)
+			}
+			lines := strings.Split(string(out), "\n")
+			if len(lines) < 2 || !strings.HasPrefix(lines[1], "error 18 at 0 depth lookup") {
+				t.Fatalf("unexpected openssl output %q", out)
+			}
+			got, err := NameOneLine(n.der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != lines[0] {
+				t.Errorf("got %q, want %q", got, lines[0])
+			}
+		})
 	}
 }

@@ -25,10 +25,9 @@ type Bundle struct {
 	Keys   []crypto.Signer
 	CSRs   []*x509.CertificateRequest
 	CRLs   []*x509.RevocationList
-	// DHParams holds the DER of each PKCS#3 ("DH PARAMETERS") or X9.42
-	// ("X9.42 DH PARAMETERS") block, with the PEM type in DHTypes.
-	DHParams [][]byte
-	DHTypes  []string
+	// DHParams holds PKCS#3 ("DH PARAMETERS") and X9.42 ("X9.42 DH
+	// PARAMETERS") parameters.
+	DHParams []*DHParams
 	// PublicKeys holds bare public keys ("PUBLIC KEY" blocks).
 	PublicKeys []crypto.PublicKey
 	// PFX is the decoded PKCS#12 file when Format is "PKCS#12".
@@ -227,8 +226,11 @@ func (l *loader) pemBlock(block *pem.Block) error {
 		l.b.Encrypted = true
 		l.b.Keys = append(l.b.Keys, k)
 	case "DH PARAMETERS", "X9.42 DH PARAMETERS":
-		l.b.DHParams = append(l.b.DHParams, block.Bytes)
-		l.b.DHTypes = append(l.b.DHTypes, block.Type)
+		p, err := ParseDHParams(pem.EncodeToMemory(block))
+		if err != nil {
+			return err
+		}
+		l.b.DHParams = append(l.b.DHParams, p)
 	case "PUBLIC KEY":
 		k, err := x509.ParsePKIXPublicKey(block.Bytes)
 		if err != nil {
@@ -337,8 +339,11 @@ func (l *loader) loadDER(data []byte) error {
 		return nil
 	}
 	if looksLikeDHParams(data) {
-		l.b.DHParams = append(l.b.DHParams, data)
-		l.b.DHTypes = append(l.b.DHTypes, "DH PARAMETERS")
+		p, err := ParseDHParams(data)
+		if err != nil {
+			return &LoadError{Block: "DER DH parameters", Err: err}
+		}
+		l.b.DHParams = append(l.b.DHParams, p)
 		return nil
 	}
 	if s := cryptobyte.String(data); !isWellFormedDER(s) {

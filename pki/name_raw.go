@@ -532,14 +532,29 @@ func oidArcs(b []byte) []string {
 // oidFromContent converts OID content octets into an ObjectIdentifier, or
 // nil when an arc does not fit an int.
 func oidFromContent(b []byte) asn1.ObjectIdentifier {
-	arcs := oidArcs(b)
-	oid := make(asn1.ObjectIdentifier, len(arcs))
-	for i, s := range arcs {
-		n, err := strconv.Atoi(s)
-		if err != nil {
+	oid := make(asn1.ObjectIdentifier, 0, len(b)+1)
+	v := 0
+	for _, c := range b {
+		if v > (1<<62)>>7 {
 			return nil
 		}
-		oid[i] = n
+		v = v<<7 | int(c&0x7f)
+		if c&0x80 != 0 {
+			continue
+		}
+		if len(oid) == 0 {
+			switch {
+			case v < 40:
+				oid = append(oid, 0, v)
+			case v < 80:
+				oid = append(oid, 1, v-40)
+			default:
+				oid = append(oid, 2, v-80)
+			}
+		} else {
+			oid = append(oid, v)
+		}
+		v = 0
 	}
 	return oid
 }

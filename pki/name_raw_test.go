@@ -165,6 +165,12 @@ func hxCert(subject, issuer []byte, o hxCertOpts) []byte {
 
 // hxCRL builds a v2 CRL with a raw issuer Name revoking the given serials.
 func hxCRL(issuer []byte, signer *ecdsa.PrivateKey, thisUpdate, nextUpdate time.Time, revoked ...int64) []byte {
+	return hxCRLAKID(issuer, signer, thisUpdate, nextUpdate, nil, revoked...)
+}
+
+// hxCRLAKID is hxCRL with an authority key identifier extension when akid
+// is set.
+func hxCRLAKID(issuer []byte, signer *ecdsa.PrivateKey, thisUpdate, nextUpdate time.Time, akid []byte, revoked ...int64) []byte {
 	if signer == nil {
 		signer = hxKey()
 	}
@@ -177,6 +183,10 @@ func hxCRL(issuer []byte, signer *ecdsa.PrivateKey, thisUpdate, nextUpdate time.
 			entries = append(entries, hxTLV(0x30, serial, hxTime(thisUpdate)))
 		}
 		fields = append(fields, hxTLV(0x30, entries...))
+	}
+	if akid != nil {
+		ext := hxTLV(0x30, hxOID(asn1.ObjectIdentifier{2, 5, 29, 35}), hxTLV(0x04, hxTLV(0x30, hxTLV(0x80, akid))))
+		fields = append(fields, hxTLV(0xa0, hxTLV(0x30, ext)))
 	}
 	return hxSign(signer, hxTLV(0x30, fields...))
 }

@@ -85,7 +85,7 @@ func TestHashDirSeveralFolders(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	writeTestFile(t, b, testNameHash(ca.cert.RawSubject)+".0", certsPEM(ca.cert))
 	h := OpenHashDir(a + string(os.PathListSeparator) + b)
-	if got := len(h.Dirs); got != 2 {
+	if got := len(OpenCAPath(a + string(os.PathListSeparator) + b).Dirs()); got != 2 {
 		t.Fatalf("got %d folders, want 2", got)
 	}
 	if r := Verify(leaf.cert, VerifyOptions{CAPath: h, MaxDepth: -1}); !r.OK() {

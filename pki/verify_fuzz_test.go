@@ -72,7 +72,6 @@ func FuzzVerifyExtensions(f *testing.F) {
 		_, _ = punycodeDecode(string(b))
 		_, _ = aToULabel(string(b))
 		_, _, _ = splitStringTLV(b)
-		_, _, _ = splitDER(b)
 		_ = looksLikeDNS(b)
 		_ = validStar(b)
 		_ = equalWildcard(b, []byte("www.example.org"), false)

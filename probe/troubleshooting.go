@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/wsskit/wsskit/pki"
 )
 
 //go:generate go test -run TestTroubleshootingDoc -update .
@@ -72,7 +74,75 @@ func TroubleshootingMarkdown() []byte {
 		fmt.Fprintf(&b, "- Cause (example): %s.\n", c.Explain(f))
 		fmt.Fprintf(&b, "- Fix (example): %s\n", mdCode(c.Fix(f)))
 	}
+	writeVerifyErrors(&b)
 	return b.Bytes()
+}
+
+// verifyCodes are the OpenSSL verify errors wsskit users meet, in number
+// order; pki's verifier knows them all (pki/verify_errors.go).
+var verifyCodes = []int{2, 3, 7, 8, 9, 10, 11, 12, 18, 19, 20, 21, 22, 23, 25, 26, 32, 34, 47, 48, 62, 63, 64, 79}
+
+// writeVerifyErrors documents OpenSSL's numbered verify errors as `wsskit
+// verify` and the client's server-chain verdict report them, from the same
+// table pki uses, with the cause_id the JSON output gives for each role.
+func writeVerifyErrors(b *bytes.Buffer) {
+	b.WriteString("\n## OpenSSL verify errors\n\n")
+	b.WriteString("`wsskit verify` prints OpenSSL 3.0's numbered errors exactly as `openssl verify` does\n")
+	b.WriteString("(`error N at D depth lookup: TEXT`), and `wsskit client` adds the same verdict on the\n")
+	b.WriteString("server's chain when trust is given with `--capath`/`--cafile` (what an OpenSSL-based client\n")
+	b.WriteString("such as websocketpp would report). Each comes with a cause sentence naming the certificate\n")
+	b.WriteString("and a fix; in `--json` each has a `cause_id`: the role-specific id from the table above\n")
+	b.WriteString("when the purpose (`sslclient`/`sslserver`) says which side the certificate is, otherwise\n")
+	b.WriteString("`verify_` and OpenSSL's name.\n\n")
+	b.WriteString("| code | OpenSSL text | cause_id as client certificate | as server certificate | fix (example) |\n| --- | --- | --- | --- | --- |\n")
+	for _, code := range verifyCodes {
+		ve := pki.VerifyError{Code: code, Depth: 0, Text: pki.VerifyErrorString(code), Wanted: "127.0.0.2"}
+		if code == 26 {
+			ve.Wanted = "sslclient"
+		}
+		fmt.Fprintf(b, "| %d | %s | `%s` | `%s` | %s |\n", code, ve.Text, ve.CauseID("sslclient"), ve.CauseID("sslserver"),
+			strings.ReplaceAll(mdCommands(ve.Fix()), "|", "\\|"))
+	}
+}
+
+// mdCommands puts every "wsskit CMD ..." command in s in backticks. A
+// command runs from "wsskit" to the word before "or", "then" or "and", or
+// to a word ending in ",", ";" or ")".
+func mdCommands(s string) string {
+	words := strings.Split(s, " ")
+	var out []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		next := ""
+		if i+1 < len(words) {
+			next = words[i+1]
+		}
+		lead := ""
+		if w == "(wsskit" {
+			lead, w = "(", "wsskit"
+		}
+		if w != "wsskit" || next == "" || strings.ToLower(next) != next || strings.ContainsAny(next[:1], "-(") {
+			out = append(out, lead+w)
+			continue
+		}
+		words[i] = w
+		var cmd []string
+		tail := ""
+		for ; i < len(words); i++ {
+			w := words[i]
+			if len(cmd) > 1 && (w == "or" || w == "then" || w == "and" || w == "(or") {
+				i--
+				break
+			}
+			if t := strings.TrimRight(w, ",;)"); t != w {
+				cmd, tail = append(cmd, t), w[len(t):]
+				break
+			}
+			cmd = append(cmd, w)
+		}
+		out = append(out, lead+"`"+strings.Join(cmd, " ")+"`"+tail)
+	}
+	return strings.Join(out, " ")
 }
 
 // anchor is the GitHub heading anchor of a cause id (ids are already lower snake case).
