@@ -9,8 +9,9 @@ import (
 )
 
 // FuzzCAPath files arbitrary bytes as HASH.0, HASH.1 and HASH.r0 of a
-// hashed CA folder and reads it the ways wsskit does: CAPath (lookups and
-// listing, as verify and the servers' --capath) and HashDir. Nothing may
+// hashed CA folder and reads it the ways wsskit does: CAPath (lookups,
+// store lookups and listing, as verify and the servers' --capath),
+// OpenHashDir, ListCAPath (capath list, show DIR) and a dry-run Rehash. Nothing may
 // panic, and what comes back must be what OpenSSL's lookup would find:
 // certificates whose subject equals the looked-up name, CRLs whose issuer
 // equals it, and a listing of certificates that hash to their file's name.
@@ -70,6 +71,20 @@ func FuzzCAPath(f *testing.F) {
 		hd := OpenHashDir(dir)
 		_, _ = hd.LookupIssuers(caName)
 		_, _ = hd.LookupCRLs(caName)
+		sl := p.StoreLookup()
+		_, _ = sl.LookupIssuers(caName)
+		_, _ = sl.LookupCRLs(caName)
+		// The listing (capath list, show DIR) reports on every file, and
+		// a dry-run rehash plans without touching anything.
+		if rep, err := ListCAPath(dir); err == nil {
+			if len(rep.Entries) == 0 {
+				t.Fatalf("ListCAPath found no entry in a folder of three files")
+			}
+			_ = rep.Problems()
+		}
+		if _, err := Rehash(dir, RehashOptions{DryRun: true, Workers: 1}); err != nil && len(file0)+len(file1) == 0 {
+			t.Fatalf("Rehash dry run of empty files: %v", err)
+		}
 	})
 }
 
@@ -98,8 +113,8 @@ func FuzzCertNames(f *testing.F) {
 		if r, perr := x509.ParseCertificateRequest(der); perr == nil && err == nil && !bytes.Equal(csrSubject, r.RawSubject) {
 			t.Fatalf("CSRSubjectName = %x, crypto/x509 says %x", csrSubject, r.RawSubject)
 		}
-		_, _ = loadableCert(der)
-		_, _ = loadableCRL(der)
+		_, _, _ = loadableCert(der)
+		_, _, _ = loadableCRL(der)
 		_, _ = readPEMCerts(der)
 	})
 }
@@ -107,14 +122,10 @@ func FuzzCertNames(f *testing.F) {
 // toIndefiniteSeq rewrites the outer SEQUENCE of der with an indefinite
 // length (BER), a shape the raw parsers accept and crypto/x509 refuses.
 func toIndefiniteSeq(der []byte) []byte {
-	e, _, ok := splitDER(der)
-	if !ok || len(e) < 2 {
+	e, _, err := berNext(der)
+	if err != nil || !e.cons {
 		return der
 	}
-	hdr := 2
-	if e[1] >= 0x80 {
-		hdr += int(e[1] & 0x7f)
-	}
-	out := append([]byte{0x30, 0x80}, e[hdr:]...)
+	out := append([]byte{0x30, 0x80}, e.body...)
 	return append(out, 0, 0)
 }
