@@ -211,6 +211,13 @@ func TestBadInput(t *testing.T) {
 		add("server-cafile/"+u.name, ExitInput, u.path, append([]string{"server", "--listen", "127.0.0.1:0", "--duration", "1s", "--cert", bad("cert.pem"),
 			"--key", bad("key.pem"), "--client-auth", "require", "--cafile", u.path}, p...)...)
 		add("capath-add/"+u.name, ExitInput, u.path, "capath", "add", W+"/ca", u.path)
+		add("lint/"+u.name, ExitInput, u.path, append(append([]string{"lint"}, p...), u.path)...)
+		add("lint-chain/"+u.name, ExitInput, u.path, append([]string{"lint", "--chain", u.path, bad("cert.pem")}, p...)...)
+		add("dhparam-check/"+u.name, ExitInput, u.path, "dhparam", "--check", u.path)
+		add("crl-new-ca/"+u.name, ExitInput, u.path, append([]string{"crl", "new", "--ca", u.path, "--ca-key", bad("ca.key"), "--out", W + "/o.crl"}, p...)...)
+		add("crl-revoke-crl/"+u.name, ExitInput, u.path, "crl", "revoke", "--crl", u.path, "--ca", bad("ca.pem"), "--ca-key", bad("ca.key"), "--out", W+"/o.crl", bad("cert.pem"))
+		add("crl-revoke-cert/"+u.name, ExitInput, u.path, "crl", "revoke", "--crl", bad("ca.crl"), "--ca", bad("ca.pem"), "--ca-key", bad("ca.key"), "--out", W+"/o.crl", u.path)
+		add("trust-install/"+u.name, ExitInput, u.path, append([]string{"trust", "install", "--ca", u.path, "--dry-run", "--root", W + "/root", "--store", "system"}, p...)...)
 	}
 	// A directory where a file is expected (show takes folders: CA folders).
 	for _, args := range [][]string{
@@ -222,6 +229,11 @@ func TestBadInput(t *testing.T) {
 		{"csr", "new", "--key", in.dir, "--subject", "/CN=x", "--out", W + "/o.csr"},
 		{"client", "wss://127.0.0.1:1/", "--timeout", "2s", "--pfx", in.dir},
 		{"server", "--listen", "127.0.0.1:0", "--duration", "1s", "--cert", in.dir, "--key", bad("key.pem")},
+		{"lint", in.dir},
+		{"dhparam", "--check", in.dir},
+		{"crl", "revoke", "--crl", in.dir, "--ca", bad("ca.pem"), "--ca-key", bad("ca.key"), "--out", W + "/o.crl", bad("cert.pem")},
+		{"capath", "add", W + "/ca", in.dir},
+		{"trust", "install", "--ca", in.dir, "--dry-run", "--root", W + "/root", "--store", "system"},
 	} {
 		add(strings.Join(args[:2], "-")+"/folder", ExitInput, in.dir, args...)
 	}
@@ -261,6 +273,15 @@ func TestBadInput(t *testing.T) {
 		"--client-auth", "require", "--cafile", bad("key.pem"))
 	add("server/cert-as-crl", ExitInput, bad("cert.pem"), "server", "--listen", "127.0.0.1:0", "--duration", "1s", "--cert", bad("cert.pem"), "--key", bad("key.pem"),
 		"--client-auth", "require", "--cafile", bad("ca.pem"), "--crl", bad("cert.pem"))
+	add("crl-new/leaf-as-ca", ExitInput, bad("cert.pem"), "crl", "new", "--ca", bad("cert.pem"), "--ca-key", bad("key.pem"), "--out", W+"/o.crl")
+	add("crl-new/mismatched-ca-key", ExitInput, bad("other-key.pem"), "crl", "new", "--ca", bad("ca.pem"), "--ca-key", bad("other-key.pem"), "--out", W+"/o.crl")
+	add("crl-revoke/cert-as-crl", ExitInput, bad("cert.pem"), "crl", "revoke", "--crl", bad("cert.pem"), "--ca", bad("ca.pem"), "--ca-key", bad("ca.key"), "--out", W+"/o.crl", bad("cert.pem"))
+	add("lint/key-as-cert", ExitInput, bad("key.pem"), "lint", bad("key.pem"))
+	add("dhparam-check/cert", ExitInput, bad("cert.pem"), "dhparam", "--check", bad("cert.pem"))
+	add("trust-install/key-as-ca", ExitInput, bad("key.pem"), "trust", "install", "--ca", bad("key.pem"), "--dry-run", "--root", W+"/root", "--store", "system")
+	add("trust-install/leaf-as-ca", ExitInput, bad("cert.pem"), "trust", "install", "--ca", bad("cert.pem"), "--dry-run", "--root", W+"/root", "--store", "system")
+	add("capath-list/file-as-folder", ExitUsage, bad("noise.bin"), "capath", "list", bad("noise.bin"))
+	add("capath-rehash/file-as-folder", ExitUsage, bad("noise.bin"), "capath", "rehash", bad("noise.bin"))
 	add("capath-add/key", ExitInput, bad("key.pem"), "capath", "add", W+"/ca", bad("key.pem"))
 	add("capath-add/csr", ExitInput, bad("csr.pem"), "capath", "add", W+"/ca", bad("csr.pem"))
 
@@ -278,6 +299,14 @@ func TestBadInput(t *testing.T) {
 				t.Skipf("wsskit %s is not in this build yet (wsskit --help does not list it)", cmd)
 			}
 			w := t.TempDir()
+			// capath add writes into an existing CA folder, trust into a
+			// system root: made empty, they must stay empty.
+			made := map[string][]string{"capath": {"ca"}, "trust": {"root"}}[cmd]
+			for _, d := range made {
+				if err := os.Mkdir(filepath.Join(w, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
 			args := make([]string, len(c.args))
 			for i, a := range c.args {
 				args[i] = strings.ReplaceAll(a, W, w)
@@ -289,7 +318,7 @@ func TestBadInput(t *testing.T) {
 			r := runBounded(t, 20*time.Second, args...)
 			close(stop)
 			checkBadResult(t, r, c.code, c.file, args)
-			if left := dirNames(t, w); len(left) > 0 {
+			if left := dirNames(t, w); strings.Join(left, ",") != strings.Join(made, ",") {
 				t.Errorf("wsskit %s left %q behind", strings.Join(args, " "), left)
 			}
 		})
