@@ -170,6 +170,16 @@ func (s *Server) Start(ctx context.Context) error {
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: s.o.Timeout,
 		ErrorLog:          log.New(io.Discard, "", 0),
+		// A connection's info (and its tracer) goes when the connection
+		// does, whether or not a request ever completed on it; hijacked
+		// WebSockets are forgotten by serveHTTP.
+		ConnState: func(c net.Conn, st http.ConnState) {
+			if st == http.StateClosed {
+				s.mu.Lock()
+				delete(s.info, c.RemoteAddr().String())
+				s.mu.Unlock()
+			}
+		},
 	}
 	l := &chanListener{conns: s.conns, addr: ln.Addr(), quit: s.quit}
 	s.wg.Add(2)

@@ -107,3 +107,65 @@ const (
 	errUndocumented fuzzErr = "undocumented event kind"
 	errNoText       fuzzErr = "event without text"
 )
+
+// TestServerForgetsClosedConnections: the server keeps per-connection info
+// (with its tracer) only while the connection is open. Connections that
+// closed mid-request, or after plain HTTP requests, used to stay in memory
+// for the server's lifetime, so a client dribbling aborted requests grew it
+// without bound.
+func TestServerForgetsClosedConnections(t *testing.T) {
+	p := pkitest.NewPKI(t, "forget CA")
+	for _, tlsOn := range []bool{false, true} {
+		o := ServerOptions{Listen: "127.0.0.1:0", Timeout: 2 * time.Second, Trace: tlsOn}
+		if tlsOn {
+			o.Certificates = []tls.Certificate{p.Server.TLS()}
+		}
+		s, err := NewServer(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 20; i++ {
+			c, err := net.DialTimeout("tcp", s.Addr().String(), 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tlsOn {
+				tc := tls.Client(c, &tls.Config{RootCAs: p.Pool(), ServerName: "127.0.0.1"})
+				if err := tc.Handshake(); err != nil {
+					t.Fatal(err)
+				}
+				c = tc
+			}
+			req := "GET /report HTTP/1.1\r\nHost: x\r\n" // aborted: no blank line
+			if i%2 == 0 {
+				req += "Connection: close\r\n\r\n" // complete, answered
+			}
+			_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+			_, _ = io.WriteString(c, req)
+			if i%2 == 0 {
+				_, _ = io.Copy(io.Discard, c)
+			}
+			c.Close()
+		}
+		left := -1
+		for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+			s.mu.Lock()
+			left = len(s.info)
+			s.mu.Unlock()
+			if left == 0 {
+				break
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := s.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		cancel()
+		if left != 0 {
+			t.Errorf("TLS %v: %d connections still remembered after all 20 closed", tlsOn, left)
+		}
+	}
+}
