@@ -568,3 +568,34 @@ func TestPassPhrasesNeverShown(t *testing.T) {
 	}
 	t.Logf("%d runs", n)
 }
+
+// TestForceOverFolderWritesNothing: with --force, an output path that is a
+// folder used to fail only when its turn came to be renamed, after the
+// files before it had been replaced, leaving a new CA with old client
+// certificates. Now the command refuses before writing anything.
+func TestForceOverFolderWritesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pki")
+	mustRun(t, "-q", "pki", "init", "--dir", dir)
+	before := map[string][]byte{}
+	for _, name := range []string{"ca.pem", "ca.key", "server.pem", "client.pem"} {
+		before[name], _ = os.ReadFile(filepath.Join(dir, name))
+	}
+	pfx := filepath.Join(dir, "server.pfx")
+	if err := os.Remove(pfx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(pfx, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "", "-q", "pki", "init", "--dir", dir, "--force").wantFail(t, ExitInput, pfx, "folder")
+	for name, data := range before {
+		if got, _ := os.ReadFile(filepath.Join(dir, name)); !bytes.Equal(got, data) {
+			t.Errorf("%s was replaced although the command failed", name)
+		}
+	}
+	for _, n := range dirNames(t, dir) {
+		if isTempName(filepath.Base(n)) {
+			t.Errorf("temporary file %s left behind", n)
+		}
+	}
+}
