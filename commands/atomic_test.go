@@ -286,9 +286,10 @@ func TestPKIInitSIGKILL(t *testing.T) {
 	}
 	const kills = 36
 	// linkSpread is how long after linking starts the last "final" kill
-	// comes: 67 link(2) and unlink(2) calls take well under a millisecond
-	// (a run whose kill comes after its exit counts as finished).
-	const linkSpread = 400 * time.Microsecond
+	// comes: 67 link(2) and unlink(2) calls take a few hundred
+	// microseconds (a run whose kill comes after its exit counts as
+	// finished, and the plan is repeated until 30 runs died).
+	const linkSpread = 150 * time.Microsecond
 	var runs []run
 	for i := 0; i < kills; i++ {
 		k := 1 + (i/2)*67/(kills/2) + rand.IntN(67/(kills/2))
