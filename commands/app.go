@@ -46,6 +46,8 @@ func allCommands() []*cli.Command {
 		demoCommand(),
 		clientCommand(),
 		serverCommand(),
+		echoCommand(),
+		bridgeCommand(),
 		loadCommand(),
 	}
 }

@@ -1,8 +1,10 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"strings"
@@ -91,7 +93,8 @@ and other objects in it are left out. Every certificate and CRL becomes one PEM
 file in DIR (a bundle chain.pem gives chain-1.pem, chain-2.pem; ca.der gives
 ca.pem), existing files are never overwritten (a different file of the same name
 makes ca-2.pem), certificates already in DIR are not copied twice, and DIR is
-then rehashed like "wsskit capath rehash". DIR must exist.
+then rehashed like "wsskit capath rehash". DIR is created when missing (and
+removed again if nothing could be added).
 
 ` + example(
 			"wsskit capath add pki/ca partner-root.pem",
@@ -104,16 +107,26 @@ then rehashed like "wsskit capath rehash". DIR must exist.
 
 func capathAddAction(c *cli.Context) error {
 	e := envOf(c)
-	dir, err := capathDir(c, 2)
-	if err != nil {
-		return err
-	}
 	o, err := rehashOptions(c)
 	if err != nil {
 		return err
 	}
+	undo := func() {}
+	if c.NArg() >= 2 && !o.DryRun {
+		if _, err := os.Stat(c.Args().First()); errors.Is(err, fs.ErrNotExist) {
+			if undo, err = mkdirs(c.Args().First()); err != nil {
+				return err
+			}
+		}
+	}
+	dir, err := capathDir(c, 2)
+	if err != nil {
+		undo()
+		return err
+	}
 	res, err := pki.AddToCAPath(dir, c.Args().Slice()[1:], o)
 	if err != nil {
+		undo()
 		return inputErr("", err)
 	}
 	return e.renderRehash(res, o)

@@ -22,12 +22,8 @@ import (
 )
 
 func clientCommand() *cli.Command {
-	flags := append(credentialFlags(), trustFlags()...)
+	flags := append(append(credentialFlags(), trustFlags()...), dialFlags()...)
 	flags = append(flags,
-		&cli.BoolFlag{Name: "insecure", Aliases: []string{"k"}, Usage: "go on when the server's certificate does not verify (the verdict is still shown)"},
-		&cli.StringFlag{Name: "servername", Usage: "SNI and name to verify (default: the URL's host; an IP literal sends no SNI)"},
-		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to offer: 1.0, 1.1, 1.2 (default) or 1.3"},
-		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to offer (default 1.3)"},
 		&cli.StringSliceFlag{Name: "header", Aliases: []string{"H"}, Usage: "extra upgrade request header 'Name: value' (repeatable)"},
 		&cli.StringFlag{Name: "origin", Usage: "Origin header to send"},
 		&cli.StringSliceFlag{Name: "subprotocol", Usage: "WebSocket subprotocol to offer (repeatable)"},
@@ -35,7 +31,8 @@ func clientCommand() *cli.Command {
 		&cli.StringFlag{Name: "expect", Usage: "fail with exit 1 unless the reply to the last --send (or the first message) equals this"},
 		&cli.BoolFlag{Name: "trace", Usage: "print every TLS record, like openssl s_client -msg"},
 		&cli.StringFlag{Name: "keylog", Usage: "append the NSS key log to this file, for Wireshark (default: $SSLKEYLOGFILE)", TakesFile: true},
-		&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "time limit of each stage"},
+		timeoutFlag("time limit of each stage"),
+		configFlag(),
 		jsonFlag(),
 	)
 	return &cli.Command{
@@ -97,10 +94,11 @@ func openKeyLog(c *cli.Context) (io.WriteCloser, string, error) {
 
 func clientOptions(e *Env, c *cli.Context) (probe.Options, io.Closer, error) {
 	var o probe.Options
-	if c.NArg() != 1 {
-		return o, nil, usageErr("want exactly one URL (ws://HOST:PORT/PATH or wss://...), got %d arguments", c.NArg())
+	url, err := e.dialURL(c)
+	if err != nil {
+		return o, nil, err
 	}
-	o.URL = c.Args().First()
+	o.URL = url
 	creds, err := e.loadCredentials(c)
 	if err != nil {
 		return o, nil, err

@@ -3,10 +3,15 @@ package commands
 import (
 	"bytes"
 	"flag"
+	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/fatih/color"
@@ -102,4 +107,48 @@ func mask(s, dir string) string {
 		s = m.re.ReplaceAllString(s, m.repl)
 	}
 	return s
+}
+
+// buildWsskit builds the wsskit binary once per test run, into the
+// git-ignored testdata/.cache (go build is incremental: a rebuild of
+// unchanged sources only relinks).
+var buildWsskit = sync.OnceValues(func() (string, error) {
+	dir, err := filepath.Abs(filepath.Join("..", "testdata", ".cache", "bin"))
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "wsskit")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// wsskitBinary returns the path of a freshly built wsskit binary.
+func wsskitBinary(t testing.TB) string {
+	t.Helper()
+	bin, err := buildWsskit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// freePort returns a loopback address (127.0.0.1:PORT) that was free a
+// moment ago.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -67,12 +67,9 @@ Only loopback targets (127.0.0.0/8, ::1, or a name resolving only to them) unles
 			&cli.Float64Flag{Name: "rate", Usage: "at most R messages (echo), cycles (handshake) or connection attempts (idle) per second in total", DefaultText: "no limit"},
 			&cli.StringFlag{Name: "mode", Aliases: []string{"m"}, Value: "echo", Usage: "echo, handshake or idle"},
 			&cli.StringFlag{Name: "certs", Usage: "folder of client certificates to rotate through (pki init --clients N)", TakesFile: true},
-		}, credentialFlags()...), trustFlags()...),
-			&cli.BoolFlag{Name: "insecure", Aliases: []string{"k"}, Usage: "do not verify the server's certificate"},
-			&cli.StringFlag{Name: "servername", Usage: "SNI and name to verify (default: the URL's host)"},
-			&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to offer: 1.0, 1.1, 1.2 (default) or 1.3"},
-			&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to offer: 1.2 or 1.3 (default)"},
-			&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "limit for each connection attempt, echo and close"},
+		}, credentialFlags()...), append(trustFlags(), dialFlags()...)...),
+			timeoutFlag("limit for each connection attempt, echo and close"),
+			configFlag(),
 			&cli.BoolFlag{Name: "allow-remote", Usage: "allow a target outside loopback (load only machines you are allowed to load)"},
 			jsonFlag(),
 		),
@@ -139,8 +136,9 @@ func loadAction(c *cli.Context) error {
 // loadOptions turns the flags into probe.LoadOptions; only validation.
 func (e *Env) loadOptions(c *cli.Context) (probe.LoadOptions, error) {
 	var o probe.LoadOptions
-	if c.NArg() != 1 {
-		return o, usageErr("load takes one URL (ws://HOST:PORT/PATH or wss://...), got %d arguments", c.NArg())
+	url, err := e.dialURL(c)
+	if err != nil {
+		return o, err
 	}
 	if c.IsSet("messages") && c.IsSet("duration") && c.String("mode") != "idle" {
 		return o, usageErr("-n and --duration are mutually exclusive: give one")
@@ -150,7 +148,7 @@ func (e *Env) loadOptions(c *cli.Context) (probe.LoadOptions, error) {
 		return o, usageErr("--size: %w", err)
 	}
 	o = probe.LoadOptions{
-		URL:         c.Args().First(),
+		URL:         url,
 		Mode:        probe.LoadMode(c.String("mode")),
 		Connections: c.Int("connections"),
 		Messages:    c.Int64("messages"),

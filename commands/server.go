@@ -16,18 +16,17 @@ import (
 )
 
 func serverCommand() *cli.Command {
-	flags := append(credentialFlags(), trustFlags()...)
+	flags := append(append(credentialFlags(), trustFlags()...), listenVersionFlags()...)
 	flags = append(flags,
 		crlFlag(),
 		&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8443", Usage: "address to listen on"},
 		&cli.StringFlag{Name: "client-auth", Value: "none", Usage: "client certificates: none, request or require (verified against --capath/--cafile)"},
-		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to accept: 1.0, 1.1, 1.2 (default) or 1.3"},
-		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to accept (default 1.3)"},
 		&cli.StringFlag{Name: "ciphers", Usage: "TLS 1.2 cipher suites to allow, IANA names comma-separated (imitate a legacy peer)"},
 		&cli.BoolFlag{Name: "trace", Usage: "log every TLS record, like openssl s_server -msg"},
 		&cli.StringFlag{Name: "keylog", Usage: "append the NSS key log to this file (default: $SSLKEYLOGFILE)", TakesFile: true},
 		&cli.DurationFlag{Name: "duration", Usage: "stop after this long (default: run until Ctrl-C)"},
-		&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "time limit for each connection's handshake and request"},
+		timeoutFlag("time limit for each connection's handshake and request"),
+		configFlag(),
 		jsonFlag(),
 	)
 	return &cli.Command{
@@ -56,6 +55,9 @@ func serverOptions(e *Env, c *cli.Context) (probe.ServerOptions, func(), error) 
 	var o probe.ServerOptions
 	done := func() {}
 	if err := noArgs(c); err != nil {
+		return o, done, err
+	}
+	if err := e.listenConfig(c); err != nil {
 		return o, done, err
 	}
 	o.Listen = c.String("listen")

@@ -118,3 +118,23 @@ func TestShowCAFolder(t *testing.T) {
 		t.Errorf("show --json ca/:\n%s", r.stdout)
 	}
 }
+
+// capath add creates a missing folder, and removes it again when nothing
+// could be added.
+func TestCAPathAddCreatesFolder(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, "pki", "init", "--dir", dir)
+	folder := filepath.Join(dir, "new", "ca")
+	mustRun(t, "capath", "add", folder, filepath.Join(dir, "ca.pem"))
+	if entries, _ := os.ReadDir(folder); len(entries) != 2 {
+		t.Errorf("new folder holds %d entries, want ca.pem and its link", len(entries))
+	}
+	bad := filepath.Join(dir, "other")
+	r := run(t, "", "capath", "add", bad, filepath.Join(dir, "ca.key"))
+	if r.code == 0 {
+		t.Fatalf("adding a key succeeded:\n%s", r.stdout)
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Errorf("%s was left behind after a failed add", bad)
+	}
+}

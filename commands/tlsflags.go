@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsskit/wsskit/pki"
+	"github.com/wsskit/wsskit/probe"
 )
 
 // TLS credentials and trust are spelled the same on every command
@@ -29,6 +30,31 @@ func trustFlags() []cli.Flag {
 		&cli.StringFlag{Name: "capath", Usage: "OpenSSL hashed CA folder (HASH.0 files; wsskit capath rehash makes one)", TakesFile: true},
 		&cli.StringFlag{Name: "cafile", Usage: "file of trusted CA certificates (PEM bundle, DER or PFX)", TakesFile: true},
 	}
+}
+
+// dialFlags are the TLS settings of the commands that connect (client,
+// load, bridge): how to verify the server and which versions to offer.
+func dialFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "insecure", Aliases: []string{"k"}, Usage: "go on when the server's certificate does not verify (the verdict is still shown)"},
+		&cli.StringFlag{Name: "servername", Usage: "SNI and name to verify (default: the URL's host; an IP literal sends no SNI)"},
+		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to offer: 1.0, 1.1, 1.2 (default) or 1.3"},
+		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to offer: 1.2 or 1.3 (default)"},
+	}
+}
+
+// listenVersionFlags are the TLS version limits of the commands that
+// accept connections (server, echo).
+func listenVersionFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to accept: 1.0, 1.1, 1.2 (default) or 1.3"},
+		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to accept (default 1.3)"},
+	}
+}
+
+// timeoutFlag bounds each step of a network command; usage says which.
+func timeoutFlag(usage string) cli.Flag {
+	return &cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: usage}
 }
 
 func crlFlag() cli.Flag {
