@@ -18,37 +18,6 @@ import (
 	"github.com/wsskit/wsskit/pki"
 )
 
-// buildWsskit builds the wsskit binary once per test run, into the
-// git-ignored testdata/.cache (go build is incremental: a rebuild of
-// unchanged sources only relinks).
-var buildWsskit = sync.OnceValues(func() (string, error) {
-	dir, err := filepath.Abs(filepath.Join("..", "testdata", ".cache", "atomic"))
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "wsskit")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
-func wsskitBinary(t *testing.T) string {
-	t.Helper()
-	bin, err := buildWsskit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
 // isSecretName reports whether a file (or its temporary file) holds a
 // private key: keys and PFX files.
 func isSecretName(name string) bool {
