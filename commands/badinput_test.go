@@ -218,6 +218,16 @@ func TestBadInput(t *testing.T) {
 		add("crl-revoke-crl/"+u.name, ExitInput, u.path, "crl", "revoke", "--crl", u.path, "--ca", bad("ca.pem"), "--ca-key", bad("ca.key"), "--out", W+"/o.crl", bad("cert.pem"))
 		add("crl-revoke-cert/"+u.name, ExitInput, u.path, "crl", "revoke", "--crl", bad("ca.crl"), "--ca", bad("ca.pem"), "--ca-key", bad("ca.key"), "--out", W+"/o.crl", u.path)
 		add("trust-install/"+u.name, ExitInput, u.path, append([]string{"trust", "install", "--ca", u.path, "--dry-run", "--root", W + "/root", "--store", "system"}, p...)...)
+		add("echo-pfx/"+u.name, ExitInput, u.path, append([]string{"echo", "--listen", "127.0.0.1:0", "--duration", "1s", "--no-stdin", "--pfx", u.path}, p...)...)
+		add("echo-crl/"+u.name, ExitInput, u.path, append([]string{"echo", "--listen", "127.0.0.1:0", "--duration", "1s", "--no-stdin", "--cert", bad("cert.pem"),
+			"--key", bad("key.pem"), "--cafile", bad("ca.pem"), "--crl", u.path}, p...)...)
+		add("bridge-cert/"+u.name, ExitInput, u.path, append([]string{"bridge", "--listen", "127.0.0.1:0", "--to", "wss://127.0.0.1:1/", "--duration", "1s",
+			"--cert", u.path, "--key", bad("key.pem")}, p...)...)
+		add("bridge-cafile/"+u.name, ExitInput, u.path, append([]string{"-q", "bridge", "--listen", "127.0.0.1:0", "--to", "wss://127.0.0.1:1/", "--duration", "1s",
+			"--cafile", u.path}, p...)...)
+		for _, cmd := range []string{"client", "server", "echo", "bridge", "load"} {
+			add(cmd+"-config/"+u.name, ExitInput, u.path, cmd, "--config", u.path)
+		}
 	}
 	// A directory where a file is expected (show takes folders: CA folders).
 	for _, args := range [][]string{
@@ -282,6 +292,13 @@ func TestBadInput(t *testing.T) {
 	add("trust-install/leaf-as-ca", ExitInput, bad("cert.pem"), "trust", "install", "--ca", bad("cert.pem"), "--dry-run", "--root", W+"/root", "--store", "system")
 	add("capath-list/file-as-folder", ExitUsage, bad("noise.bin"), "capath", "list", bad("noise.bin"))
 	add("capath-rehash/file-as-folder", ExitUsage, bad("noise.bin"), "capath", "rehash", bad("noise.bin"))
+	add("echo/mismatched", ExitInput, bad("other-key.pem"), "echo", "--listen", "127.0.0.1:0", "--duration", "1s", "--no-stdin", "--cert", bad("cert.pem"), "--key", bad("other-key.pem"))
+	add("echo/key-as-cafile", ExitInput, bad("key.pem"), "echo", "--listen", "127.0.0.1:0", "--duration", "1s", "--no-stdin", "--cert", bad("cert.pem"), "--key", bad("key.pem"), "--cafile", bad("key.pem"))
+	add("bridge/mismatched", ExitInput, bad("other-key.pem"), "bridge", "--listen", "127.0.0.1:0", "--to", "wss://127.0.0.1:1/", "--duration", "1s", "--cert", bad("cert.pem"), "--key", bad("other-key.pem"))
+	for _, cmd := range []string{"client", "echo", "bridge"} {
+		add(cmd+"-config/key-as-config", ExitInput, bad("key.pem"), cmd, "--config", bad("key.pem"))
+		add(cmd+"-config/folder", ExitInput, in.dir, cmd, "--config", in.dir)
+	}
 	add("capath-add/key", ExitInput, bad("key.pem"), "capath", "add", W+"/ca", bad("key.pem"))
 	add("capath-add/csr", ExitInput, bad("csr.pem"), "capath", "add", W+"/ca", bad("csr.pem"))
 
@@ -328,6 +345,44 @@ func TestBadInput(t *testing.T) {
 	}
 	if after := dirNames(t, "."); strings.Join(after, ",") != strings.Join(cwdBefore, ",") {
 		t.Errorf("the working folder changed: %q, want %q", after, cwdBefore)
+	}
+}
+
+// TestConfigNeverEchoesSecrets: --config pointed at a key or a pass phrase
+// file, or a pass phrase written as a number, must not print the key
+// material or the pass phrase in the error (the loader used to quote a
+// non-mapping document, a whole PEM key included).
+func TestConfigNeverEchoesSecrets(t *testing.T) {
+	dir := t.TempDir()
+	passFile := filepath.Join(dir, "pass.txt")
+	if err := os.WriteFile(passFile, []byte("hunter2-pass\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	numPass := filepath.Join(dir, "num.yaml")
+	if err := os.WriteFile(numPass, []byte("url: wss://127.0.0.1:1/\ntls:\n  pfx: x.p12\n  pfx_pass: 98765432\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := os.ReadFile(bad("key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secrets []string
+	for _, l := range strings.Split(string(keyPEM), "\n") {
+		if len(l) > 16 && !strings.HasPrefix(l, "-----") {
+			secrets = append(secrets, l[:16])
+		}
+	}
+	secrets = append(secrets, "hunter2", "98765432")
+	for _, f := range []string{bad("key.pem"), bad("key-encrypted.pem"), passFile, numPass} {
+		for _, cmd := range []string{"client", "echo", "bridge"} {
+			r := run(t, "", cmd, "--config", f)
+			checkBadResult(t, r, ExitInput, f, []string{cmd, "--config", f})
+			for _, s := range secrets {
+				if strings.Contains(r.stdout+r.stderr, s) {
+					t.Errorf("wsskit %s --config %s printed %q:\n%s", cmd, f, s, r.stderr)
+				}
+			}
+		}
 	}
 }
 

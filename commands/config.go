@@ -216,11 +216,41 @@ func kindName(n *yaml.Node) string {
 		case "!!float":
 			return "a number (" + n.Value + ")"
 		case "!!str":
+			// Never echo key material, and not much of anything else:
+			// --config may be pointed at the wrong file.
+			if strings.Contains(n.Value, "-----BEGIN ") {
+				return "a PEM block (a certificate or key file, not a config)"
+			}
+			if len(n.Value) > 64 {
+				return fmt.Sprintf("a %d-character string", len(n.Value))
+			}
 			return fmt.Sprintf("the string %q", n.Value)
 		}
 		return "a " + n.ShortTag() + " value"
 	}
 	return "an unexpected node"
+}
+
+// kindNoValue is kindName without the value, for the document root (a
+// file that is not a config may be a pass phrase file) and pass phrases.
+func kindNoValue(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!str":
+			if strings.Contains(n.Value, "-----BEGIN ") {
+				return "a PEM block (a certificate or key file, not a config)"
+			}
+			return "text"
+		case "!!null":
+			return "nothing (null)"
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		}
+		return "a " + strings.TrimPrefix(n.ShortTag(), "!!") + " value"
+	}
+	return kindName(n)
 }
 
 // resolve follows aliases and counts nodes.
@@ -257,7 +287,11 @@ func (p *cfgParser) mapping(n *yaml.Node, key string) ([]pair, error) {
 		return nil, err
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, p.errAt(n, key, "want a mapping (key: value lines), got %s", kindName(n))
+		kind := kindName(n)
+		if key == "" {
+			kind = kindNoValue(n)
+		}
+		return nil, p.errAt(n, key, "want a mapping (key: value lines), got %s", kind)
 	}
 	var explicit, merged []pair
 	seen := map[string]*yaml.Node{}
@@ -349,7 +383,11 @@ func (p *cfgParser) str(pr pair) (string, error) {
 		return "", err
 	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		return "", p.errAt(pr.kn, pr.path, "want a string, got %s", kindName(n))
+		kind := kindName(n)
+		if strings.HasSuffix(pr.key, "_pass") {
+			kind = kindNoValue(n)
+		}
+		return "", p.errAt(pr.kn, pr.path, "want a string, got %s", kind)
 	}
 	p.cfg.lines[pr.path] = pr.kn.Line
 	return n.Value, nil
