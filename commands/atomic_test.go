@@ -519,6 +519,8 @@ func TestPassPhrasesNeverShown(t *testing.T) {
 				{"verify", "--cafile", p("leaf.p12"), "--passin", "SRC", p("leaf.pem")},
 				{"client", "wss://127.0.0.1:1/", "--timeout", "1s", "--pfx", p("leaf.p12"), "--passin", "SRC", "--json"},
 				{"server", "--listen", "127.0.0.1:0", "--duration", "100ms", "--pfx", p("leaf.p12"), "--passin", "SRC", "--json"},
+				{"echo", "--listen", "127.0.0.1:0", "--duration", "100ms", "--no-stdin", "--pfx", p("leaf.p12"), "--passin", "SRC", "--json"},
+				{"bridge", "--listen", "127.0.0.1:0", "--to", "wss://127.0.0.1:1/", "--duration", "100ms", "--pfx", p("leaf.p12"), "--passin", "SRC"},
 			})
 		})
 	}
@@ -533,6 +535,8 @@ func TestPassPhrasesNeverShown(t *testing.T) {
 				{"verify", "--json", "--cafile", p("leaf.p12"), "--passin", "SRC", p("leaf.pem")},
 				{"client", "wss://127.0.0.1:1/", "--timeout", "1s", "--pfx", p("leaf.p12"), "--passin", "SRC"},
 				{"server", "--listen", "127.0.0.1:0", "--duration", "100ms", "--pfx", p("leaf.p12"), "--passin", "SRC"},
+				{"echo", "--listen", "127.0.0.1:0", "--duration", "100ms", "--no-stdin", "--pfx", p("leaf.p12"), "--passin", "SRC", "--json"},
+				{"bridge", "--listen", "127.0.0.1:0", "--to", "wss://127.0.0.1:1/", "--duration", "100ms", "--pfx", p("leaf.p12"), "--passin", "SRC"},
 			})
 		})
 	}
