@@ -91,7 +91,7 @@ func FuzzFlagValues(f *testing.F) {
 		if _, err := parseSubjectFlag(e, s); err != nil && exitCode(err) != ExitUsage {
 			t.Fatalf("parseSubjectFlag(%q): exit %d", s, exitCode(err))
 		}
-		if r := redactPass(s); strings.HasPrefix(s, "pass:") && len(s) > len("pass:") && strings.Contains(r, s[len("pass:"):]) {
+		if r := redactPass(s); strings.HasPrefix(s, "pass:") && len(s) > len("pass:") && r != "pass:…" {
 			t.Fatalf("redactPass(%q) = %q shows the pass phrase", s, r)
 		}
 		// Only sources that read nothing from the machine.
