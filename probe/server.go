@@ -416,7 +416,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.forget(r)
 		return
 	}
+	// The report quotes the request's headers: never let a browser sniff
+	// it into HTML, run anything in it, or cache it.
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	w.Header().Set("Cache-Control", "no-store")
 	_, _ = io.WriteString(w, connectionReport(r, ci, req))
 }
 

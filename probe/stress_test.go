@@ -148,3 +148,34 @@ func TestServerSlowloris(t *testing.T) {
 		t.Errorf("after the slow connections went: %d remembered, %d goroutines (baseline %d)", left, g, baseG)
 	}
 }
+
+// TestReportSecurityHeaders: the plain HTTP(S) report quotes the request's
+// headers, so it must not be sniffed into HTML, run scripts or be cached
+// (testssl.sh rated the server's answer MEDIUM without these headers).
+func TestReportSecurityHeaders(t *testing.T) {
+	s, err := NewServer(ServerOptions{Listen: "127.0.0.1:0", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	c, err := net.DialTimeout("tcp", s.Addr().String(), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+	_, _ = io.WriteString(c, "GET /report HTTP/1.1\r\nHost: x\r\nX-Evil: <script>alert(1)</script>\r\nConnection: close\r\n\r\n")
+	resp, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := bytes.Cut(resp, []byte("\r\n\r\n"))
+	for _, h := range []string{"Content-Type: text/plain; charset=utf-8", "X-Content-Type-Options: nosniff", "Content-Security-Policy: default-src 'none'", "Cache-Control: no-store"} {
+		if !bytes.Contains(head, []byte(h)) {
+			t.Errorf("response lacks %q:\n%s", h, head)
+		}
+	}
+}
