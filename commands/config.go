@@ -180,7 +180,18 @@ func (p *cfgParser) errAt(n *yaml.Node, key, format string, args ...any) error {
 	if n != nil {
 		line = n.Line
 	}
+	key = shorten(key)
 	return &ConfigError{File: p.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// shorten cuts what errors quote of keys and tags to 64 characters: when
+// --config names the wrong file, a "key" can be a long line of something
+// else, a pass phrase or key material included.
+func shorten(s string) string {
+	if r := []rune(s); len(r) > 64 {
+		return string(r[:63]) + "…"
+	}
+	return s
 }
 
 // yamlErr turns a YAML syntax error ("yaml: line 3: ...") into a
@@ -266,7 +277,7 @@ func (p *cfgParser) resolve(n *yaml.Node) (*yaml.Node, error) {
 		return nil, p.errAt(n, "", "more than %d YAML nodes (through aliases): this is not a wsskit config", maxConfigNodes)
 	}
 	if n.Tag != "" && !strings.HasPrefix(n.Tag, "!!") && n.Tag != "!" {
-		return nil, p.errAt(n, "", "unsupported YAML tag %s", n.Tag)
+		return nil, p.errAt(n, "", "unsupported YAML tag %s", shorten(n.Tag))
 	}
 	return n, nil
 }
