@@ -221,11 +221,11 @@ func kindName(n *yaml.Node) string {
 		case "!!null":
 			return "nothing (null)"
 		case "!!bool":
-			return "a boolean (" + n.Value + ")"
+			return "a boolean (" + shorten(n.Value) + ")"
 		case "!!int":
-			return "a number (" + n.Value + ")"
+			return "a number (" + shorten(n.Value) + ")"
 		case "!!float":
-			return "a number (" + n.Value + ")"
+			return "a number (" + shorten(n.Value) + ")"
 		case "!!str":
 			// Never echo key material, and not much of anything else:
 			// --config may be pointed at the wrong file.
