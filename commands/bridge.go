@@ -1,9 +1,7 @@
 package commands
 
 import (
-	"context"
 	"crypto/tls"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
@@ -178,17 +176,5 @@ func bridgeAction(c *cli.Context) error {
 			stopping = sig != syscall.SIGHUP // nothing to reload
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	go func() {
-		select {
-		case <-sigs:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	if err := b.Shutdown(ctx); err != nil && err != context.Canceled {
-		return withCode(ExitNetwork, fmt.Errorf("stopping the bridge: %w", err))
-	}
-	return nil
+	return gracefulShutdown(sigs, "the bridge", b.Shutdown)
 }

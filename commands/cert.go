@@ -57,7 +57,7 @@ func certNewCommand() *cli.Command {
 			&cli.IntFlag{Name: "path-len", Value: -1, Usage: "for --profile ca: how many CAs may follow below it (-1: no limit)"},
 			outFlag("certificate file (default: stdout, with the new key after it)"),
 			&cli.StringFlag{Name: "key-out", Usage: "where to write a new key (default: --out with .key)", TakesFile: true},
-			passinFlag(), passoutFlag(), forceFlag(),
+			passinFlag(), keyPassoutFlag(), forceFlag(),
 		}, caFlags()...),
 		Action: certNewAction,
 	}

@@ -319,18 +319,23 @@ func echoAction(c *cli.Context) error {
 			}
 		}
 	}
+	return gracefulShutdown(sigs, "the echo server", s.Shutdown)
+}
+
+// gracefulShutdown stops a server (close frames to every client, then wait
+// for them) within shutdownTimeout; a second signal stops it at once.
+func gracefulShutdown(sigs <-chan os.Signal, what string, shutdown func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	go func() {
-		// A second Ctrl-C stops at once.
 		select {
 		case <-sigs:
 			cancel()
 		case <-ctx.Done():
 		}
 	}()
-	if err := s.Shutdown(ctx); err != nil && err != context.Canceled {
-		return withCode(ExitNetwork, fmt.Errorf("stopping the echo server: %w", err))
+	if err := shutdown(ctx); err != nil && err != context.Canceled {
+		return withCode(ExitNetwork, fmt.Errorf("stopping %s: %w", what, err))
 	}
 	return nil
 }

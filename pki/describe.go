@@ -190,16 +190,21 @@ var extKeyUsageNames = map[x509.ExtKeyUsage]string{
 	x509.ExtKeyUsageMicrosoftKernelCodeSigning:     "msKernelCode",
 }
 
+// ExtKeyUsageName names one extended key usage as RFC 5280 and OpenSSL's
+// config do ("serverAuth", "clientAuth"...).
+func ExtKeyUsageName(u x509.ExtKeyUsage) string {
+	if n, ok := extKeyUsageNames[u]; ok {
+		return n
+	}
+	return fmt.Sprintf("eku(%d)", u)
+}
+
 // ExtKeyUsageNames lists a certificate's extended key usages by name
 // (unknown ones as dotted OIDs).
 func ExtKeyUsageNames(c *x509.Certificate) []string {
 	var out []string
 	for _, u := range c.ExtKeyUsage {
-		if n, ok := extKeyUsageNames[u]; ok {
-			out = append(out, n)
-		} else {
-			out = append(out, fmt.Sprintf("eku(%d)", u))
-		}
+		out = append(out, ExtKeyUsageName(u))
 	}
 	for _, oid := range c.UnknownExtKeyUsage {
 		out = append(out, oid.String())

@@ -244,3 +244,22 @@ func SANsOf(c *x509.Certificate) *SANs {
 func SANsOfCSR(r *x509.CertificateRequest) *SANs {
 	return &SANs{DNS: r.DNSNames, IP: r.IPAddresses, Email: r.EmailAddresses, URI: r.URIs}
 }
+
+// List returns the SANs as "DNS:name", "IP:addr", "email:addr" and
+// "URI:uri" strings, the spelling --san accepts.
+func (s *SANs) List() []string {
+	var out []string
+	for _, d := range s.DNS {
+		out = append(out, "DNS:"+d)
+	}
+	for _, ip := range s.IP {
+		out = append(out, "IP:"+ip.String())
+	}
+	for _, e := range s.Email {
+		out = append(out, "email:"+e)
+	}
+	for _, u := range s.URI {
+		out = append(out, "URI:"+u.String())
+	}
+	return out
+}

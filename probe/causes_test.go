@@ -2,7 +2,9 @@ package probe
 
 import (
 	"bytes"
+	"crypto/tls"
 	"flag"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -137,5 +139,17 @@ func TestEveryCauseHasATest(t *testing.T) {
 		if !strings.Contains(src.String(), name) {
 			t.Errorf("cause %s (%s) is used by no test", id, name)
 		}
+	}
+}
+
+func TestDropGREASE(t *testing.T) {
+	got := DropGREASE([]uint16{0x0a0a, 0x0304, 0xbaba, 0x0303, 0x1a1b, 0xfafa})
+	want := []uint16{0x0304, 0x0303, 0x1a1b}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("DropGREASE = %x, want %x", got, want)
+	}
+	ch := NewClientHello(&tls.ClientHelloInfo{SupportedVersions: []uint16{0xbaba, tls.VersionTLS13}})
+	if len(ch.Versions) != 1 || ch.Versions[0] != "TLS 1.3" {
+		t.Errorf("NewClientHello versions = %q, want only TLS 1.3", ch.Versions)
 	}
 }

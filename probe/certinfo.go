@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -12,6 +11,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+
+	"github.com/wsskit/wsskit/pki"
 )
 
 // CertInfo is the summary of one certificate shown in reports.
@@ -44,44 +45,21 @@ func Describe(c *x509.Certificate) *CertInfo {
 	ci := &CertInfo{
 		Subject:    c.Subject.String(),
 		Issuer:     c.Issuer.String(),
-		SANs:       sanList(c),
+		SANs:       pki.SANsOf(c).List(),
 		NotBefore:  c.NotBefore.UTC(),
 		NotAfter:   c.NotAfter.UTC(),
 		Key:        keyDescription(c.PublicKey),
 		IsCA:       c.IsCA,
-		SelfSigned: isSelfSigned(c),
+		SelfSigned: pki.IsSelfSigned(c),
 		SHA256:     hex.EncodeToString(sum[:]),
 	}
 	for _, u := range c.ExtKeyUsage {
-		ci.ExtKeyUsage = append(ci.ExtKeyUsage, ekuName(u))
+		ci.ExtKeyUsage = append(ci.ExtKeyUsage, pki.ExtKeyUsageName(u))
 	}
 	for _, oid := range c.UnknownExtKeyUsage {
 		ci.ExtKeyUsage = append(ci.ExtKeyUsage, oid.String())
 	}
 	return ci
-}
-
-func sanList(c *x509.Certificate) []string {
-	var s []string
-	for _, d := range c.DNSNames {
-		s = append(s, "DNS:"+d)
-	}
-	for _, ip := range c.IPAddresses {
-		s = append(s, "IP:"+ip.String())
-	}
-	for _, e := range c.EmailAddresses {
-		s = append(s, "email:"+e)
-	}
-	for _, u := range c.URIs {
-		s = append(s, "URI:"+u.String())
-	}
-	return s
-}
-
-func isSelfSigned(c *x509.Certificate) bool {
-	// CheckSignatureFrom would insist that the issuer be a CA; a self-signed
-	// leaf is not, so check the signature with its own key directly.
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 func keyDescription(pub any) string {
@@ -96,26 +74,6 @@ func keyDescription(pub any) string {
 		return "unknown"
 	}
 	return "unsupported key type"
-}
-
-func ekuName(u x509.ExtKeyUsage) string {
-	switch u {
-	case x509.ExtKeyUsageAny:
-		return "any"
-	case x509.ExtKeyUsageServerAuth:
-		return "serverAuth"
-	case x509.ExtKeyUsageClientAuth:
-		return "clientAuth"
-	case x509.ExtKeyUsageCodeSigning:
-		return "codeSigning"
-	case x509.ExtKeyUsageEmailProtection:
-		return "emailProtection"
-	case x509.ExtKeyUsageTimeStamping:
-		return "timeStamping"
-	case x509.ExtKeyUsageOCSPSigning:
-		return "OCSPSigning"
-	}
-	return "eku-" + itoa(int(u))
 }
 
 // hasEKU reports whether the certificate may be used for want: no EKU

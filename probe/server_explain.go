@@ -28,19 +28,35 @@ func NewClientHello(h *tls.ClientHelloInfo) *ClientHello {
 		return nil
 	}
 	ch := &ClientHello{ServerName: h.ServerName, ALPN: h.SupportedProtos}
-	for _, v := range h.SupportedVersions {
+	for _, v := range DropGREASE(h.SupportedVersions) {
 		ch.Versions = append(ch.Versions, VersionName(v))
 	}
-	for _, c := range h.CipherSuites {
+	for _, c := range DropGREASE(h.CipherSuites) {
 		ch.CipherSuites = append(ch.CipherSuites, tls.CipherSuiteName(c))
 	}
-	for _, g := range h.SupportedCurves {
+	for _, g := range DropGREASE(h.SupportedCurves) {
 		ch.Groups = append(ch.Groups, g.String())
 	}
 	for _, s := range h.SignatureSchemes {
 		ch.SignatureSchemes = append(ch.SignatureSchemes, s.String())
 	}
 	return ch
+}
+
+// isGREASE reports the reserved values 0x0A0A, 0x1A1A ... 0xFAFA that
+// clients such as Chromium sprinkle into versions, suites, groups and
+// extensions to keep servers tolerant (RFC 8701); they mean nothing.
+func isGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
+
+// DropGREASE returns vs without GREASE values.
+func DropGREASE[T ~uint16](vs []T) []T {
+	out := make([]T, 0, len(vs))
+	for _, v := range vs {
+		if !isGREASE(uint16(v)) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // ServerSide is what a server knows about itself when it explains a failed
@@ -235,6 +251,14 @@ func explainClientAlert(raw string, a *Alert, f Facts, side ServerSide) *Failure
 }
 
 func sentAlert(code uint8) *Alert { return &Alert{Name: AlertName(code), Code: code, Sent: true} }
+
+// NoClientCertHints are the client-side reasons PEERS.md measured for a
+// client that was asked for a certificate and sent none; acceptable are the
+// CA names the server listed. Servers log them even when client auth is
+// only "request" and the connection goes on.
+func NoClientCertHints(acceptable []string) []string {
+	return clientCertPeerHints(Facts{AcceptableCAs: acceptable})
+}
 
 // clientCertPeerHints are the client-side reasons PEERS.md measured for a
 // client that sends no certificate.

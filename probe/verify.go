@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/wsskit/wsskit/pki"
 )
 
 // VerifyError is one OpenSSL-style verification result line.
@@ -113,7 +115,7 @@ func verifyServer(chain []*x509.Certificate, host string, roots *x509.CertPool, 
 	_, terr := leaf.Verify(trustOpts)
 	var ua x509.UnknownAuthorityError
 	if errors.As(terr, &ua) {
-		if isSelfSigned(leaf) {
+		if pki.IsSelfSigned(leaf) {
 			v.Problems = append(v.Problems, "it is self-signed and not trusted")
 		} else {
 			v.Problems = append(v.Problems, fmt.Sprintf("its issuer %q does not lead to a trusted CA", leaf.Issuer.String()))
@@ -154,11 +156,11 @@ func serverCause(err error, chain []*x509.Certificate, host string, now time.Tim
 		}
 		return CauseServerCertNameMismatch, leaf, 0, []VerifyError{vErr(code, 0)}
 	case errors.As(err, &ua):
-		if isSelfSigned(leaf) {
+		if pki.IsSelfSigned(leaf) {
 			return CauseServerCertSelfSignedLeaf, leaf, 0, []VerifyError{vErr(18, 0)}
 		}
 		last := chain[len(chain)-1]
-		if isSelfSigned(last) {
+		if pki.IsSelfSigned(last) {
 			return CauseServerCertUntrusted, last, len(chain) - 1, []VerifyError{vErr(19, len(chain)-1)}
 		}
 		return CauseServerCertUntrusted, last, len(chain) - 1, []VerifyError{vErr(20, len(chain)-1)}

@@ -5,35 +5,23 @@ package wsecho
 // --ignore-certificate-errors), presenting a client certificate chosen by a
 // managed AutoSelectCertificateForUrls policy, and through the bridge with
 // no browser setup at all. The browser is driven over the DevTools protocol
-// with gorilla/websocket; nothing is downloaded.
+// (pkitest.StartBrowser); nothing is downloaded.
 
 import (
-	"bufio"
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/wsskit/wsskit/pki"
 	"github.com/wsskit/wsskit/pki/pkitest"
 )
-
-// chromiumFlags are the flags of every test run: headless, no network
-// besides the test's, a fresh profile (added per run).
-var chromiumFlags = []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
-	"--remote-debugging-address=127.0.0.1"}
 
 // browserHome is a HOME for Chromium with its own NSS database.
 type browserHome struct {
@@ -112,15 +100,13 @@ func managedPolicy(t *testing.T, policy map[string]any) {
 	})
 }
 
-// browser is a running headless Chromium.
+// browser is a headless Chromium showing one page.
 type browser struct {
-	devtools string // host:port of the DevTools HTTP endpoint
+	*pkitest.Browser
 }
 
-var devtoolsLine = regexp.MustCompile(`DevTools listening on ws://([0-9.]+:[0-9]+)/`)
-
-// startChromium starts Chromium on pageURL with HOME=home (nil: a fresh
-// empty HOME) and stops its whole process group at cleanup.
+// startChromium starts Chromium with HOME=home (nil: a fresh empty HOME)
+// and opens pageURL; the browser stops when the test ends.
 func startChromium(t *testing.T, home *browserHome, pageURL string) *browser {
 	t.Helper()
 	chromium := pkitest.Tool(t, "chromium")
@@ -128,51 +114,12 @@ func startChromium(t *testing.T, home *browserHome, pageURL string) *browser {
 	if home != nil {
 		homeDir = home.dir
 	}
-	args := append(append([]string{}, chromiumFlags...), "--user-data-dir="+t.TempDir(), pageURL)
-	cmd := exec.Command(chromium, args...)
-	cmd.Env = append(os.Environ(), "HOME="+homeDir)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pgid := cmd.Process.Pid
-	waited := make(chan struct{})
-	found := make(chan string, 1)
-	var logTail strings.Builder
-	go func() {
-		defer close(waited)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			if m := devtoolsLine.FindStringSubmatch(line); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-			if logTail.Len() < 8000 {
-				logTail.WriteString(line + "\n")
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		syscall.Kill(-pgid, syscall.SIGKILL) // the group this test started
-		cmd.Wait()
-		<-waited
-	})
-	select {
-	case addr := <-found:
-		return &browser{devtools: addr}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("chromium printed no DevTools address within 20 s")
-	case <-waited:
-		t.Fatalf("chromium exited:\n%s", logTail.String())
-	}
-	return nil
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b := &browser{pkitest.StartBrowser(ctx, t, chromium, homeDir)}
+	// The navigation's own result is not waited for: the page is polled.
+	b.Call(ctx, t, "Page.navigate", map[string]any{"url": pageURL})
+	return b
 }
 
 // pageState is what the test page shows.
@@ -196,64 +143,17 @@ const pageStateJS = `JSON.stringify({
 // the deadline passes, and returns the last state.
 func (b *browser) waitPage(t *testing.T, prefix string, timeout time.Duration, done func(pageState) bool) pageState {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	client := &http.Client{Timeout: 5 * time.Second}
-	defer client.CloseIdleConnections()
-	var wsURL string
-	for wsURL == "" && time.Now().Before(deadline) {
-		resp, err := client.Get("http://" + b.devtools + "/json/list")
-		if err == nil {
-			var targets []struct {
-				Type, URL            string
-				WebSocketDebuggerURL string `json:"webSocketDebuggerUrl"`
-			}
-			json.NewDecoder(resp.Body).Decode(&targets)
-			resp.Body.Close()
-			for _, tg := range targets {
-				if tg.Type == "page" && strings.HasPrefix(tg.URL, prefix) {
-					wsURL = tg.WebSocketDebuggerURL
-				}
-			}
-		}
-		if wsURL == "" {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	if wsURL == "" {
-		t.Fatalf("no page %s in chromium", prefix)
-	}
-	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
-	c, _, err := d.Dial(wsURL, nil)
-	if err != nil {
-		t.Fatalf("devtools: %v", err)
-	}
-	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
 	var last pageState
-	for id := 1; time.Now().Before(deadline); id++ {
-		req := map[string]any{"id": id, "method": "Runtime.evaluate", "params": map[string]any{"expression": pageStateJS, "returnByValue": true}}
-		c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-		if err := c.WriteJSON(req); err != nil {
-			t.Fatalf("devtools: %v", err)
-		}
-		for i := 0; i < 1000; i++ { // skip events until our answer
-			var resp struct {
-				ID     int `json:"id"`
-				Result struct {
-					Result struct {
-						Value string `json:"value"`
-					} `json:"result"`
-				} `json:"result"`
-			}
-			c.SetReadDeadline(time.Now().Add(5 * time.Second))
-			if err := c.ReadJSON(&resp); err != nil {
-				t.Fatalf("devtools: %v", err)
-			}
-			if resp.ID == id {
-				json.Unmarshal([]byte(resp.Result.Result.Value), &last)
-				break
+	for ctx.Err() == nil {
+		res := b.Call(ctx, t, "Runtime.evaluate", map[string]any{"expression": pageStateJS, "returnByValue": true})
+		if v, ok := res["result"].(map[string]any); ok {
+			if js, ok := v["value"].(string); ok {
+				json.Unmarshal([]byte(js), &last) // a page still loading gives no JSON yet
 			}
 		}
-		if last.Ready && done(last) {
+		if strings.HasPrefix(last.URL, prefix) && last.Ready && done(last) {
 			return last
 		}
 		if strings.HasPrefix(last.URL, "chrome-error:") {

@@ -13,28 +13,15 @@ import (
 // without GREASE values (RFC 8701: Chromium offers e.g. version 0xbaba).
 func keepHello(h *tls.ClientHelloInfo) *tls.ClientHelloInfo {
 	return &tls.ClientHelloInfo{
-		CipherSuites:      dropGREASE(h.CipherSuites),
+		CipherSuites:      probe.DropGREASE(h.CipherSuites),
 		ServerName:        h.ServerName,
-		SupportedCurves:   dropGREASE(h.SupportedCurves),
+		SupportedCurves:   probe.DropGREASE(h.SupportedCurves),
 		SupportedPoints:   h.SupportedPoints,
 		SignatureSchemes:  h.SignatureSchemes,
 		SupportedProtos:   h.SupportedProtos,
-		SupportedVersions: dropGREASE(h.SupportedVersions),
-		Extensions:        dropGREASE(h.Extensions),
+		SupportedVersions: probe.DropGREASE(h.SupportedVersions),
+		Extensions:        probe.DropGREASE(h.Extensions),
 	}
-}
-
-// isGREASE reports the reserved values 0x0A0A, 0x1A1A ... 0xFAFA.
-func isGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
-
-func dropGREASE[T ~uint16](vs []T) []T {
-	out := make([]T, 0, len(vs))
-	for _, v := range vs {
-		if !isGREASE(uint16(v)) {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // explainFailure asks the probe's server-side explainer (the one
@@ -99,16 +86,8 @@ func helloAttrs(h *tls.ClientHelloInfo) []slog.Attr {
 }
 
 // noCertHints is why a client asked for a certificate sends none, as
-// measured in PEERS.md. It is a note, not a failure: with client auth
-// "request" the connection goes on.
+// measured in PEERS.md (the probe's list). It is a note, not a failure:
+// with client auth "request" the connection goes on.
 func noCertHints(acceptable []string) string {
-	h := []string{
-		"a browser's WebSocket never asks the user for a certificate: open an ordinary page of this host:port first so the browser selects and caches one",
-		"websocket-sharp sends one only from its ClientCertificateSelectionCallback",
-		"Mono's ClientWebSocket never sends an ECDSA client certificate",
-	}
-	if len(acceptable) > 0 {
-		h = append(h, "Java, Chromium and Go clients send only a certificate issued by one of the listed CAs ("+strings.Join(acceptable, "; ")+")")
-	}
-	return strings.Join(h, "; ")
+	return strings.Join(probe.NoClientCertHints(acceptable), "; ")
 }

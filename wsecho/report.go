@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/wsskit/wsskit/pki"
 	"github.com/wsskit/wsskit/probe"
 )
 
@@ -83,29 +84,9 @@ func newCertReport(c *x509.Certificate) CertReport {
 		r.URIs = append(r.URIs, u.String())
 	}
 	for _, u := range c.ExtKeyUsage {
-		r.ExtKeyUsage = append(r.ExtKeyUsage, extKeyUsageName(u))
+		r.ExtKeyUsage = append(r.ExtKeyUsage, pki.ExtKeyUsageName(u))
 	}
 	return r
-}
-
-func extKeyUsageName(u x509.ExtKeyUsage) string {
-	switch u {
-	case x509.ExtKeyUsageAny:
-		return "any"
-	case x509.ExtKeyUsageServerAuth:
-		return "serverAuth"
-	case x509.ExtKeyUsageClientAuth:
-		return "clientAuth"
-	case x509.ExtKeyUsageCodeSigning:
-		return "codeSigning"
-	case x509.ExtKeyUsageEmailProtection:
-		return "emailProtection"
-	case x509.ExtKeyUsageTimeStamping:
-		return "timeStamping"
-	case x509.ExtKeyUsageOCSPSigning:
-		return "OCSPSigning"
-	}
-	return fmt.Sprintf("eku(%d)", int(u))
 }
 
 // newInfoReport describes the connection; compression is whether the server
