@@ -79,7 +79,13 @@ for target in $targets; do
 		/"id"/ { split($0, a, "\""); id = a[4] }
 		/"severity"/ { split($0, a, "\""); sev = a[4]
 			if (sev ~ /^(LOW|MEDIUM|HIGH|CRITICAL)$/ && index(allowed, " " id " ") == 0) print sev " " id }' "$json")
-	grep -E "NOT ok|VULNERABLE" "$OUT/$target.txt" | grep -v "neither CRL nor OCSP URI" || true
+	# The words testssl.sh uses for a failed check, whatever its severity.
+	notok=$(grep -E "NOT ok|VULNERABLE" "$OUT/$target.txt" | grep -v "neither CRL nor OCSP URI" || true)
+	if [ -n "$notok" ]; then
+		echo "testssl: wsskit $target has checks that are NOT ok or VULNERABLE:" >&2
+		echo "$notok" | sed 's/^/  /' >&2
+		status=1
+	fi
 	if [ -n "$bad" ]; then
 		echo "testssl: wsskit $target has findings:" >&2
 		echo "$bad" | while read -r sev id; do
