@@ -7,7 +7,7 @@ STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin
 FUZZTIME ?= 30s
 DIST_TARGETS = linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build test test-short lint vet golden testdata bench bench-quick fuzz dist docs soak clean
+.PHONY: build test test-short lint vet golden testdata bench bench-quick fuzz dist docs soak testssl clean
 
 build:
 	$(Q)CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/wsskit .
@@ -42,8 +42,13 @@ bench-quick:
 	$(Q)QUICK=1 ./bench/compare.sh
 
 fuzz:
-	$(Q)for t in $$($(GO) test -list '^Fuzz' ./pki | grep ^Fuzz); do \
-		echo "fuzz pki $$t"; $(GO) test ./pki -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; done
+	$(Q)FUZZTIME=$(FUZZTIME) GO=$(GO) ./testdata/fuzz-all.sh
+
+soak:
+	$(Q)GO=$(GO) ./testdata/soak.sh
+
+testssl:
+	$(Q)GO=$(GO) ./testdata/testssl.sh
 
 dist:
 	$(Q)for t in $(DIST_TARGETS); do \

@@ -65,6 +65,27 @@ func globalFlags() []cli.Flag {
 func init() {
 	// urfave/cli gives --version the alias -v; wsskit's -v is --verbose.
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"}
+	// urfave/cli lists command categories alphabetically; wsskit's help
+	// follows the life of a link instead: make the PKI, check it, probe and
+	// serve, other.
+	printHelp := cli.HelpPrinter
+	cli.HelpPrinter = func(w io.Writer, templ string, data any) {
+		if app, ok := data.(*cli.App); ok {
+			data = orderedApp{app}
+		}
+		printHelp(w, templ, data)
+	}
+}
+
+// orderedApp is the app as the help template sees it, with its command
+// categories in categoryRank order.
+type orderedApp struct{ *cli.App }
+
+// VisibleCategories returns the app's categories in wsskit's order.
+func (a orderedApp) VisibleCategories() []cli.CommandCategory {
+	cats := a.App.VisibleCategories()
+	sort.SliceStable(cats, func(i, j int) bool { return categoryRank(cats[i].Name()) < categoryRank(cats[j].Name()) })
+	return cats
 }
 
 // NewApp builds the wsskit command tree writing to the given streams.

@@ -57,7 +57,7 @@ func certNewCommand() *cli.Command {
 			&cli.IntFlag{Name: "path-len", Value: -1, Usage: "for --profile ca: how many CAs may follow below it (-1: no limit)"},
 			outFlag("certificate file (default: stdout, with the new key after it)"),
 			&cli.StringFlag{Name: "key-out", Usage: "where to write a new key (default: --out with .key)", TakesFile: true},
-			passinFlag(), passoutFlag(), forceFlag(),
+			passinFlag(), keyPassoutFlag(), forceFlag(),
 		}, caFlags()...),
 		Action: certNewAction,
 	}
@@ -152,6 +152,9 @@ func certNewAction(c *cli.Context) error {
 		if errors.As(err, &mm) {
 			return inputErr(c.String("ca-key"), err)
 		}
+		if notIssuer(caCert) {
+			return inputErr(c.String("ca"), err)
+		}
 		return err
 	}
 	certPEM := pki.EncodeCertsPEM(cert)
@@ -184,6 +187,13 @@ func certNewAction(c *cli.Context) error {
 		fmt.Fprintf(e.Stdout, "wrote %s: %s private key, mode 0600\n", keyOut, kt)
 	}
 	return nil
+}
+
+// notIssuer reports whether pki refuses ca as an issuer (CA:FALSE, or no
+// keyCertSign): the fault is then in the --ca input, an exit-3 error that
+// names the file.
+func notIssuer(ca *x509.Certificate) bool {
+	return ca != nil && (!ca.IsCA || ca.KeyUsage != 0 && ca.KeyUsage&x509.KeyUsageCertSign == 0)
 }
 
 // defaultSANs derives SANs from the CN of a subject DER.
@@ -320,6 +330,9 @@ func certSignAction(c *cli.Context) error {
 		}
 		if errors.Is(err, pki.ErrServerNeedsSAN) {
 			return usageErr("%w", err)
+		}
+		if notIssuer(caCert) {
+			return inputErr(c.String("ca"), err)
 		}
 		return err
 	}

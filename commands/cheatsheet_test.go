@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -100,15 +99,15 @@ func (r *sheetRunner) background(b sheetBlock, line string) {
 	r.t.Helper()
 	cmd := exec.Command(r.bash, "-c", "exec "+line)
 	cmd.Dir, cmd.Env = r.dir, r.env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	pkitest.SetProcessGroup(cmd)
 	log := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
 	r.t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // the group started above
-		cmd.Wait()                                      // reaps it; its status is the kill's
+		pkitest.KillProcessGroup(cmd) // the group started above
+		cmd.Wait()                    // reaps it; its status is the kill's
 	})
 	addr := "127.0.0.1:" + r.port
 	for deadline := time.Now().Add(20 * time.Second); ; {

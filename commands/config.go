@@ -180,7 +180,18 @@ func (p *cfgParser) errAt(n *yaml.Node, key, format string, args ...any) error {
 	if n != nil {
 		line = n.Line
 	}
+	key = shorten(key)
 	return &ConfigError{File: p.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// shorten cuts what errors quote of keys and tags to 64 characters: when
+// --config names the wrong file, a "key" can be a long line of something
+// else, a pass phrase or key material included.
+func shorten(s string) string {
+	if r := []rune(s); len(r) > 64 {
+		return string(r[:63]) + "…"
+	}
+	return s
 }
 
 // yamlErr turns a YAML syntax error ("yaml: line 3: ...") into a
@@ -210,17 +221,47 @@ func kindName(n *yaml.Node) string {
 		case "!!null":
 			return "nothing (null)"
 		case "!!bool":
-			return "a boolean (" + n.Value + ")"
+			return "a boolean (" + shorten(n.Value) + ")"
 		case "!!int":
-			return "a number (" + n.Value + ")"
+			return "a number (" + shorten(n.Value) + ")"
 		case "!!float":
-			return "a number (" + n.Value + ")"
+			return "a number (" + shorten(n.Value) + ")"
 		case "!!str":
+			// Never echo key material, and not much of anything else:
+			// --config may be pointed at the wrong file.
+			if strings.Contains(n.Value, "-----BEGIN ") {
+				return "a PEM block (a certificate or key file, not a config)"
+			}
+			if len(n.Value) > 64 {
+				return fmt.Sprintf("a %d-character string", len(n.Value))
+			}
 			return fmt.Sprintf("the string %q", n.Value)
 		}
 		return "a " + n.ShortTag() + " value"
 	}
 	return "an unexpected node"
+}
+
+// kindNoValue is kindName without the value, for the document root (a
+// file that is not a config may be a pass phrase file) and pass phrases.
+func kindNoValue(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		switch n.ShortTag() {
+		case "!!str":
+			if strings.Contains(n.Value, "-----BEGIN ") {
+				return "a PEM block (a certificate or key file, not a config)"
+			}
+			return "text"
+		case "!!null":
+			return "nothing (null)"
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		}
+		return "a " + strings.TrimPrefix(n.ShortTag(), "!!") + " value"
+	}
+	return kindName(n)
 }
 
 // resolve follows aliases and counts nodes.
@@ -236,7 +277,7 @@ func (p *cfgParser) resolve(n *yaml.Node) (*yaml.Node, error) {
 		return nil, p.errAt(n, "", "more than %d YAML nodes (through aliases): this is not a wsskit config", maxConfigNodes)
 	}
 	if n.Tag != "" && !strings.HasPrefix(n.Tag, "!!") && n.Tag != "!" {
-		return nil, p.errAt(n, "", "unsupported YAML tag %s", n.Tag)
+		return nil, p.errAt(n, "", "unsupported YAML tag %s", shorten(n.Tag))
 	}
 	return n, nil
 }
@@ -257,7 +298,11 @@ func (p *cfgParser) mapping(n *yaml.Node, key string) ([]pair, error) {
 		return nil, err
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, p.errAt(n, key, "want a mapping (key: value lines), got %s", kindName(n))
+		kind := kindName(n)
+		if key == "" {
+			kind = kindNoValue(n)
+		}
+		return nil, p.errAt(n, key, "want a mapping (key: value lines), got %s", kind)
 	}
 	var explicit, merged []pair
 	seen := map[string]*yaml.Node{}
@@ -349,7 +394,11 @@ func (p *cfgParser) str(pr pair) (string, error) {
 		return "", err
 	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-		return "", p.errAt(pr.kn, pr.path, "want a string, got %s", kindName(n))
+		kind := kindName(n)
+		if strings.HasSuffix(pr.key, "_pass") {
+			kind = kindNoValue(n)
+		}
+		return "", p.errAt(pr.kn, pr.path, "want a string, got %s", kind)
 	}
 	p.cfg.lines[pr.path] = pr.kn.Line
 	return n.Value, nil
@@ -805,7 +854,7 @@ func (e *Env) dialURL(c *cli.Context) (string, error) {
 	case c.NArg() == 0 && cfg != nil && cfg.URL != nil:
 		return cfg.URL.String(), nil
 	case c.NArg() == 0:
-		return "", usageErr("give the URL to dial (ws://HOST:PORT/PATH or wss://...), or a --config with url:")
+		return "", usageErr("want one URL to dial (ws://HOST:PORT/PATH or wss://...), or a --config with url:")
 	}
 	return "", usageErr("want one URL, got %d arguments", c.NArg())
 }

@@ -176,6 +176,7 @@ func echoOptions(e *Env, c *cli.Context) (*echoSetup, error) {
 		if cfgTLS.MaxVersion, err = parseTLSVersion("max-tls", c.String("max-tls")); err != nil {
 			return nil, err
 		}
+		cfgTLS.CipherSuites = e.listenSuites(cfgTLS.MinVersion, nil)
 		o.TLS = cfgTLS
 	}
 	o.Services = map[string]wsecho.Kind{}

@@ -109,6 +109,11 @@ func writeFiles(force bool, files ...outFile) (err error) {
 		if err := checkNotExist(f.Path, force); err != nil {
 			return err
 		}
+		// With --force, a folder in the way would fail its rename after
+		// the files before it were replaced: refuse before writing any.
+		if st, err := os.Lstat(f.Path); err == nil && st.IsDir() {
+			return inputErr(f.Path, errors.New("is a folder, not a file: nothing was written"))
+		}
 	}
 	temps := make([]string, len(files))
 	defer func() {

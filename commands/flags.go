@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"strings"
+
 	"github.com/urfave/cli/v2"
 	"github.com/wsskit/wsskit/pki"
 )
@@ -28,8 +30,14 @@ func passoutFlag() cli.Flag {
 	return &cli.StringFlag{Name: "passout", Usage: "output " + passSourceHelp}
 }
 
+// keyPassoutFlag is --passout for commands that write a private key, which
+// stays unencrypted (as openssl genpkey writes it) unless it is given.
+func keyPassoutFlag() cli.Flag {
+	return &cli.StringFlag{Name: "passout", Usage: "encrypt the new key (PKCS#8, AES-256) with this pass phrase: pass:TEXT, env:VAR, file:PATH, fd:N or stdin; unencrypted when omitted"}
+}
+
 func keyTypeFlag(name string) cli.Flag {
-	return &cli.StringFlag{Name: name, Value: pki.DefaultKeyType.String(), Usage: "key type: " + pki.KeyTypes}
+	return &cli.StringFlag{Name: name, Value: pki.DefaultKeyType.String(), Usage: "key type: " + strings.Replace(pki.KeyTypes, " (default)", "", 1)}
 }
 
 func subjectFlag() cli.Flag {
@@ -41,7 +49,7 @@ func sanFlag() cli.Flag {
 }
 
 func daysFlag() cli.Flag {
-	return &cli.IntFlag{Name: "days", Usage: "validity in days (default: 3650 for a CA, 825 for a leaf, the most Apple accepts)"}
+	return &cli.IntFlag{Name: "days", Usage: "validity in days (825 for a leaf is the most Apple accepts)", DefaultText: "3650 for a CA, 825 for a leaf"}
 }
 
 // parseSANFlags parses every --san value.

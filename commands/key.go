@@ -21,7 +21,7 @@ func keyCommand() *cli.Command {
 				"wsskit key new --type rsa:2048 --out client.key       # [openssl genrsa -out client.key 2048]",
 				"wsskit key new --type ed25519 --passout env:KEYPASS --out k.pem   # encrypted PKCS#8 (AES-256)",
 			),
-			Flags: []cli.Flag{keyTypeFlag("type"), outFlag("write the key here (mode 0600) instead of stdout"), passoutFlag(), forceFlag(), jsonFlag()},
+			Flags: []cli.Flag{keyTypeFlag("type"), outFlag("write the key here (mode 0600) instead of stdout"), keyPassoutFlag(), forceFlag(), jsonFlag()},
 			Action: func(c *cli.Context) error {
 				e := envOf(c)
 				if err := noArgs(c); err != nil {

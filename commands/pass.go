@@ -79,9 +79,14 @@ func (e *Env) readPassSource(spec string) ([]byte, error) {
 }
 
 // redactPass hides what follows "pass:" so that a typo never prints a secret.
+// A spec without a colon other than "stdin" is hidden whole: it is most
+// likely the pass phrase itself, typed without "pass:".
 func redactPass(spec string) string {
 	if i := strings.Index(spec, ":"); i >= 0 && len(spec) > i+1 {
 		return spec[:i+1] + "…"
+	}
+	if !strings.Contains(spec, ":") && spec != "stdin" && spec != "" {
+		return "…"
 	}
 	return spec
 }

@@ -110,6 +110,9 @@ func serverOptions(e *Env, c *cli.Context) (probe.ServerOptions, func(), error) 
 			return o, done, err
 		}
 	}
+	if creds != nil {
+		o.CipherSuites = e.listenSuites(o.MinVersion, o.CipherSuites)
+	}
 	o.Trace = c.Bool("trace")
 	o.Timeout = c.Duration("timeout")
 	kl, _, err := openKeyLog(c)

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -50,6 +51,44 @@ func listenVersionFlags() []cli.Flag {
 		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to accept: 1.0, 1.1, 1.2 (default) or 1.3"},
 		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to accept (default 1.3)"},
 	}
+}
+
+// aeadSuites are the TLS 1.2 suites a listening command offers by default:
+// ECDHE with AES-GCM or ChaCha20-Poly1305, for ECDSA and RSA certificates.
+// Go's own default list adds AES-CBC with SHA-1, which testssl.sh reports
+// as obsolete (LUCKY13). TLS 1.3 suites are all AEAD and not configurable.
+var aeadSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// listenSuites returns the TLS 1.2 cipher suites for a listening command:
+// the ones given (--ciphers), else AEAD only, unless TLS 1.0/1.1 are
+// allowed (they have no AEAD suite), which gets Go's defaults. Anything
+// below those defaults is reproducing an old peer, and says so.
+func (e *Env) listenSuites(min uint16, given []uint16) []uint16 {
+	if min != 0 && min < tls.VersionTLS12 {
+		e.Warnf("--min-tls %s: TLS 1.0 and 1.1 are deprecated (RFC 8996) and allow CBC cipher suites; use it only to reproduce an old peer", versionFlagName(min))
+	}
+	if given != nil {
+		for _, id := range given {
+			if !slices.Contains(aeadSuites, id) {
+				e.Warnf("--ciphers: %s is not an AEAD suite (obsolete or insecure); use it only to reproduce an old peer", tls.CipherSuiteName(id))
+				break
+			}
+		}
+		return given
+	}
+	if min != 0 && min < tls.VersionTLS12 {
+		return nil
+	}
+	return aeadSuites
+}
+
+// versionFlagName names a TLS version as the flags spell it ("1.0").
+func versionFlagName(v uint16) string {
+	return strings.TrimPrefix(tls.VersionName(v), "TLS ")
 }
 
 // timeoutFlag bounds each step of a network command; usage says which.

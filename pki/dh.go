@@ -320,7 +320,9 @@ func CheckDHParams(p *DHParams) []string {
 		if p.P.CmpAbs(p.Q) > 0 {
 			if p.G.Cmp(big.NewInt(1)) <= 0 || p.G.Cmp(p.P) >= 0 {
 				notGen = true
-			} else if new(big.Int).Exp(p.G, p.Q, p.P).Cmp(big.NewInt(1)) != 0 {
+			} else if r := new(big.Int).Exp(p.G, p.Q, p.P); r == nil || r.Cmp(big.NewInt(1)) != 0 {
+				// Exp returns nil for a negative q whose inverse does not
+				// exist (a hostile file): g then generates nothing.
 				notGen = true
 			}
 			if !dhIsPrime(p.Q) {

@@ -149,16 +149,60 @@ func (s *SANs) addOne(v string) error {
 		if !ok || local == "" || domain == "" || strings.ContainsAny(val, " \t<>") {
 			return &SANError{Value: v, Reason: "not an email address (want user@example.com)"}
 		}
+		// rfc822Name is an IA5String (RFC 5280 §4.2.1.6): ASCII only.
+		// Internationalised addresses need an SmtpUTF8Mailbox otherName
+		// (RFC 8398), which wsskit does not write.
+		if !isASCII(val) {
+			return &SANError{Value: v, Reason: "an email SAN must be ASCII (internationalised addresses are not supported)"}
+		}
 		s.Email = append(s.Email, val)
 	case "uri":
 		u, err := url.Parse(val)
 		if err != nil || u.Scheme == "" {
 			return &SANError{Value: v, Reason: "not an absolute URI (want scheme://...)"}
 		}
+		// uniformResourceIdentifier is an IA5String (RFC 5280 §4.2.1.6),
+		// and Go refuses to parse a certificate whose URI host has an empty
+		// or non-ASCII label.
+		if !isASCII(u.String()) {
+			return &SANError{Value: v, Reason: "a URI SAN must be ASCII (percent-encode other characters)"}
+		}
+		if !uriHostValid(u.Host) {
+			return &SANError{Value: v, Reason: "the URI's host has an empty label, a trailing dot or a space or control character"}
+		}
 		s.URI = append(s.URI, u)
 	}
 	s.Quoted = append(s.Quoted, v)
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// uriHostValid applies the checks crypto/x509 makes when it parses a URI
+// SAN's host: no empty label (so no leading or trailing dot) and only
+// printable ASCII without spaces.
+func uriHostValid(h string) bool {
+	if h == "" {
+		return true
+	}
+	for _, l := range strings.Split(h, ".") {
+		if l == "" {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			if l[i] < 33 || l[i] > 126 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // checkDNSName accepts host names of letters, digits, hyphens and

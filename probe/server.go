@@ -170,6 +170,16 @@ func (s *Server) Start(ctx context.Context) error {
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: s.o.Timeout,
 		ErrorLog:          log.New(io.Discard, "", 0),
+		// A connection's info (and its tracer) goes when the connection
+		// does, whether or not a request ever completed on it; hijacked
+		// WebSockets are forgotten by serveHTTP.
+		ConnState: func(c net.Conn, st http.ConnState) {
+			if st == http.StateClosed {
+				s.mu.Lock()
+				delete(s.info, c.RemoteAddr().String())
+				s.mu.Unlock()
+			}
+		},
 	}
 	l := &chanListener{conns: s.conns, addr: ln.Addr(), quit: s.quit}
 	s.wg.Add(2)
@@ -406,7 +416,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.forget(r)
 		return
 	}
+	// The report quotes the request's headers: never let a browser sniff
+	// it into HTML, run anything in it, or cache it.
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	w.Header().Set("Cache-Control", "no-store")
 	_, _ = io.WriteString(w, connectionReport(r, ci, req))
 }
 

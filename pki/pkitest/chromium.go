@@ -40,11 +40,11 @@ func ChromiumCommand(ctx context.Context, t testing.TB, chromium, home string, a
 	if home != "" {
 		cmd.Env = append(os.Environ(), "HOME="+home)
 	}
-	setProcessGroup(cmd)
-	cmd.Cancel = func() error { return killProcessGroup(cmd) }
+	SetProcessGroup(cmd)
+	cmd.Cancel = func() error { return KillProcessGroup(cmd) }
 	t.Cleanup(func() {
 		if cmd.Process != nil {
-			_ = killProcessGroup(cmd) // it may have exited already
+			_ = KillProcessGroup(cmd) // it may have exited already
 			_ = cmd.Wait()            // reaps it if the test did not
 		}
 	})
@@ -76,7 +76,7 @@ func (b *Browser) Close() {
 		if b.conn != nil {
 			b.conn.Close()
 		}
-		_ = killProcessGroup(b.cmd) // it may have exited already
+		_ = KillProcessGroup(b.cmd) // it may have exited already
 		_ = b.cmd.Wait()            // reaps it; its exit status is the kill's
 	})
 }

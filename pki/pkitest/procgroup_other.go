@@ -4,9 +4,11 @@ package pkitest
 
 import "os/exec"
 
-func setProcessGroup(*exec.Cmd) {}
+// SetProcessGroup does nothing where process groups do not exist.
+func SetProcessGroup(*exec.Cmd) {}
 
-func killProcessGroup(cmd *exec.Cmd) error {
+// KillProcessGroup kills the command's process.
+func KillProcessGroup(cmd *exec.Cmd) error {
 	if cmd.Process == nil {
 		return nil
 	}

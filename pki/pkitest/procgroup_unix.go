@@ -7,12 +7,14 @@ import (
 	"syscall"
 )
 
-func setProcessGroup(cmd *exec.Cmd) {
+// SetProcessGroup makes cmd lead a process group of its own, so that
+// KillProcessGroup also ends the children it starts.
+func SetProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }
 
-// killProcessGroup kills the process group the command leads.
-func killProcessGroup(cmd *exec.Cmd) error {
+// KillProcessGroup kills the process group the command leads.
+func KillProcessGroup(cmd *exec.Cmd) error {
 	if cmd.Process == nil {
 		return nil
 	}
