@@ -102,7 +102,7 @@ func GenerateKey(k KeyType, rnd io.Reader) (crypto.Signer, error) {
 		}
 		return ecdsa.GenerateKey(c, rnd)
 	case "rsa":
-		return generateRSAKey(rnd, k.Bits)
+		return rsa.GenerateKey(rnd, k.Bits)
 	case "ed25519":
 		_, priv, err := ed25519.GenerateKey(rnd)
 		return priv, err

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"fmt"
 	"math/big"
 	mrand "math/rand/v2"
@@ -14,64 +15,6 @@ import (
 
 	"github.com/wsskit/wsskit/pki/pkitest"
 )
-
-// TestFieldArithmetic checks the P-256 field operations against math/big on
-// random and edge values.
-func TestFieldArithmetic(t *testing.T) {
-	p := elliptic.P256().Params().P
-	r := mrand.New(mrand.NewPCG(5, 6))
-	rinv := new(big.Int).ModInverse(new(big.Int).Lsh(big.NewInt(1), 256), p)
-	val := func(i int) *big.Int {
-		switch i % 5 {
-		case 0:
-			return big.NewInt(int64(i % 3))
-		case 1:
-			return new(big.Int).Sub(p, big.NewInt(int64(1+i%3)))
-		}
-		b := make([]byte, 32)
-		for j := range b {
-			b[j] = byte(r.Uint32())
-		}
-		return new(big.Int).Mod(new(big.Int).SetBytes(b), p)
-	}
-	toBig := func(x *fe) *big.Int {
-		b := new(big.Int)
-		for i := 3; i >= 0; i-- {
-			b.Lsh(b, 64)
-			b.Or(b, new(big.Int).SetUint64(x[i]))
-		}
-		return b
-	}
-	for i := range 2000 {
-		a, b := val(i), val(i+7)
-		var x, y, z fe
-		feFromBig(&x, a)
-		feFromBig(&y, b)
-		feMul(&z, &x, &y) // a·b·R⁻¹
-		want := new(big.Int).Mul(a, b)
-		want.Mul(want, rinv).Mod(want, p)
-		if toBig(&z).Cmp(want) != 0 {
-			t.Fatalf("feMul(%x, %x) = %x, want %x", a, b, toBig(&z), want)
-		}
-		feAdd(&z, &x, &y)
-		if want := new(big.Int).Add(a, b); toBig(&z).Cmp(want.Mod(want, p)) != 0 {
-			t.Fatalf("feAdd(%x, %x) = %x, want %x", a, b, toBig(&z), want)
-		}
-		feSub(&z, &x, &y)
-		if want := new(big.Int).Sub(a, b); toBig(&z).Cmp(want.Mod(want, p)) != 0 {
-			t.Fatalf("feSub(%x, %x) = %x, want %x", a, b, toBig(&z), want)
-		}
-		if a.Sign() != 0 && i%50 == 0 {
-			var m, inv, one fe
-			feMont(&m, a)
-			feInv(&inv, &m)
-			feMul(&one, &inv, &m)
-			if one != p256One {
-				t.Fatalf("feInv(%x)·%x ≠ 1", a, a)
-			}
-		}
-	}
-}
 
 // TestP256VerifyMatchesECDSA signs with random keys and checks that the
 // table path accepts exactly what crypto/ecdsa accepts, for good, tampered
@@ -83,9 +26,9 @@ func TestP256VerifyMatchesECDSA(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q, ok := p256Affine(&key.PublicKey)
+		q, ok := p256Point(&key.PublicKey)
 		if !ok {
-			t.Fatal("p256Affine refused a P-256 key")
+			t.Fatal("p256Point refused a P-256 key")
 		}
 		table := newP256Table(q)
 		for i := range 60 {
@@ -103,10 +46,25 @@ func TestP256VerifyMatchesECDSA(t *testing.T) {
 			bad[len(bad)-1-r.IntN(8)] ^= byte(1 + r.IntN(255))
 			cases["tampered"] = bad
 			cases["truncated"] = sig[:len(sig)-1]
+			rr, ss, err := parseECDSASig(sig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// n−s is a valid signature too; r and s out of [1, n−1] are not.
+			cases["high s"] = ecdsaSig(t, rr, new(big.Int).Sub(p256N, ss))
+			cases["r zero"] = ecdsaSig(t, big.NewInt(0), ss)
+			cases["s zero"] = ecdsaSig(t, rr, big.NewInt(0))
+			cases["r plus n"] = ecdsaSig(t, new(big.Int).Add(rr, p256N), ss)
+			cases["s plus n"] = ecdsaSig(t, rr, new(big.Int).Add(ss, p256N))
+			cases["r negative"] = ecdsaSig(t, new(big.Int).Neg(rr), ss)
+			cases["trailing byte"] = append(append([]byte(nil), sig...), 0)
 			other := digest
 			other[r.IntN(32)] ^= 1
+			// A SHA-384 digest whose leftmost 256 bits are digest: ECDSA
+			// uses those bits only.
+			long := append(append([]byte(nil), digest[:]...), msg[:min(len(msg), 16)]...)
 			for name, s := range cases {
-				for _, d := range [][]byte{digest[:], other[:]} {
+				for _, d := range [][]byte{digest[:], other[:], long} {
 					want := ecdsa.VerifyASN1(&key.PublicKey, d, s)
 					if got := p256Verify(table, d, s); got != want {
 						t.Fatalf("key %d sig %d %s: p256Verify = %v, crypto/ecdsa = %v", k, i, name, got, want)
@@ -121,9 +79,8 @@ func BenchmarkP256Verify(b *testing.B) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	digest := sha256.Sum256([]byte("wsskit"))
 	sig, _ := ecdsa.SignASN1(rand.Reader, key, digest[:])
-	q, _ := p256Affine(&key.PublicKey)
+	q, _ := p256Point(&key.PublicKey)
 	table := newP256Table(q)
-	p256GTable()
 	b.Run("table", func(b *testing.B) {
 		for b.Loop() {
 			if !p256Verify(table, digest[:], sig) {
@@ -180,4 +137,21 @@ func TestVerifyManyWithOneCA(t *testing.T) {
 	if iss == nil || iss.table == nil {
 		t.Fatalf("after %d leaves the CA key has no table: the fast path was not used", n)
 	}
+}
+
+func parseECDSASig(sig []byte) (r, s *big.Int, err error) {
+	var v struct{ R, S *big.Int }
+	if _, err := asn1.Unmarshal(sig, &v); err != nil {
+		return nil, nil, err
+	}
+	return v.R, v.S, nil
+}
+
+func ecdsaSig(t *testing.T, r, s *big.Int) []byte {
+	t.Helper()
+	b, err := asn1.Marshal(struct{ R, S *big.Int }{r, s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -313,7 +313,6 @@ func (t *tlsConn) handshake() error {
 		return err
 	}
 	c.watching = false
-	releaseHandshakeBuffers(t.Conn)
 	cs := t.Conn.ConnectionState()
 	c.Conn.SetReadDeadline(t.rdl)
 	c.Conn.SetWriteDeadline(t.wdl)
