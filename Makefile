@@ -5,6 +5,7 @@ LDFLAGS = -s -w -X main.version=$(VERSION)
 GO ?= go
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 FUZZTIME ?= 30s
+DISTDIR ?= dist
 DIST_TARGETS = linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
 .PHONY: build test test-short lint vet golden testdata bench bench-quick fuzz dist docs soak testssl clean
@@ -53,8 +54,8 @@ testssl:
 dist:
 	$(Q)for t in $(DIST_TARGETS); do \
 		os=$${t%/*}; arch=$${t#*/}; ext=; [ $$os = windows ] && ext=.exe; \
-		echo "dist/wsskit-$$os-$$arch$$ext"; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o dist/wsskit-$$os-$$arch$$ext . || exit 1; \
+		echo "$(DISTDIR)/wsskit-$$os-$$arch$$ext"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(DISTDIR)/wsskit-$$os-$$arch$$ext . || exit 1; \
 	done
 
 clean:
