@@ -2,7 +2,6 @@ package commands
 
 import (
 	"crypto/tls"
-	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -146,11 +145,7 @@ func bridgeAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var h slog.Handler = slog.NewTextHandler(e.Stdout, nil)
-	if c.Bool("json") {
-		h = slog.NewJSONHandler(e.Stdout, nil)
-	}
-	o.Logger = slog.New(h)
+	o.Logger = serverLogger(c, e.Stdout)
 	b, err := wsecho.NewBridge(o)
 	if err != nil {
 		return usageErr("%v", err)

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -266,11 +267,7 @@ func echoAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var h slog.Handler = slog.NewTextHandler(e.Stdout, nil)
-	if c.Bool("json") {
-		h = slog.NewJSONHandler(e.Stdout, nil)
-	}
-	set.opts.Logger = slog.New(h)
+	set.opts.Logger = serverLogger(c, e.Stdout)
 	hasBroadcast := len(set.opts.Services) == 0
 	for _, k := range set.opts.Services {
 		hasBroadcast = hasBroadcast || k == wsecho.Broadcast
@@ -365,4 +362,13 @@ func reloadServer(e *Env, c *cli.Context, s *wsecho.Server) error {
 		crls = trust.CRLs
 	}
 	return s.SetCRLs(crls)
+}
+
+// serverLogger is the connection log of echo and bridge on w: slog text, or
+// JSON lines with --json.
+func serverLogger(c *cli.Context, w io.Writer) *slog.Logger {
+	if c.Bool("json") {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
 }
