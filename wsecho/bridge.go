@@ -100,12 +100,8 @@ type Bridge struct {
 	upgrader websocket.Upgrader
 	http     *http.Server
 
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	addr    net.Addr
-	serving bool
-	closing bool
-	relays  map[*relay]struct{}
+	lifecycle // its mu guards relays too
+	relays    map[*relay]struct{}
 }
 
 // NewBridge validates o and returns a Bridge ready to Start or Serve.
@@ -172,22 +168,7 @@ func NewBridge(o BridgeOptions) (*Bridge, error) {
 // Start listens on BridgeOptions.Listen and serves in the background; ctx
 // bounds only the listen call. Stop it with Shutdown.
 func (b *Bridge) Start(ctx context.Context) error {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", b.o.Listen)
-	if err != nil {
-		return fmt.Errorf("wsecho: bridge: listening on %s: %w", b.o.Listen, err)
-	}
-	if err := b.claim(ln, true); err != nil {
-		ln.Close()
-		return err
-	}
-	go func() {
-		defer b.wg.Done()
-		if err := b.serve(ln); err != nil && !errors.Is(err, ErrServerClosed) {
-			b.log.Error("bridge stopped", "addr", ln.Addr().String(), "error", err.Error())
-		}
-	}()
-	return nil
+	return b.start(ctx, b.o.Listen, "bridge", b.log, b.claim, b.serve)
 }
 
 // Serve serves local connections accepted on ln until Shutdown, then
@@ -202,17 +183,7 @@ func (b *Bridge) Serve(ln net.Listener) error {
 func (b *Bridge) claim(ln net.Listener, track bool) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	switch {
-	case b.closing:
-		return ErrServerClosed
-	case b.serving:
-		return ErrAlreadyServing
-	}
-	b.serving, b.addr = true, ln.Addr()
-	if track {
-		b.wg.Add(1)
-	}
-	return nil
+	return b.claimLocked(ln, track)
 }
 
 func (b *Bridge) serve(ln net.Listener) error {
@@ -245,13 +216,6 @@ func (b *Bridge) certName() string {
 	return leaf.Subject.String()
 }
 
-// Addr returns the local listening address, or nil before Start or Serve.
-func (b *Bridge) Addr() net.Addr {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.addr
-}
-
 // URL returns ws://host:port of the bridge, or "" before Start or Serve.
 func (b *Bridge) URL() string {
 	if a := b.Addr(); a != nil {
@@ -266,45 +230,17 @@ func (b *Bridge) URL() string {
 func (b *Bridge) Shutdown(ctx context.Context) error {
 	b.mu.Lock()
 	b.closing = true
-	relays := make([]*relay, 0, len(b.relays))
+	goAway := make([]func(), 0, len(b.relays))
 	for r := range b.relays {
-		relays = append(relays, r)
+		goAway = append(goAway, r.goingAway)
 	}
 	b.mu.Unlock()
-	httpDone := make(chan error, 1)
-	go func() { httpDone <- b.http.Shutdown(ctx) }()
-	var closers sync.WaitGroup
-	for _, r := range relays {
-		closers.Add(1)
-		go func() {
-			defer closers.Done()
-			r.goingAway()
-		}()
-	}
-	closers.Wait()
-	done := make(chan struct{})
-	go func() {
-		b.wg.Wait()
-		close(done)
-	}()
-	var err error
-	select {
-	case <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
-		b.mu.Lock()
+	return b.drain(ctx, b.http, "bridge", goAway, func() {
 		for r := range b.relays {
 			r.local.NetConn().Close()
 			r.up.NetConn().Close()
 		}
-		b.mu.Unlock()
-		b.http.Close()
-		<-done
-	}
-	if herr := <-httpDone; herr != nil && err == nil && !errors.Is(herr, context.Canceled) && !errors.Is(herr, context.DeadlineExceeded) {
-		err = fmt.Errorf("wsecho: bridge: shutting down http server: %w", herr)
-	}
-	return err
+	})
 }
 
 // ServeHTTP relays WebSocket upgrades and serves the test page.
@@ -380,16 +316,6 @@ func (b *Bridge) forwardedHeaders(r *http.Request) http.Header {
 		h[k] = append([]string(nil), v...)
 	}
 	return h
-}
-
-func (b *Bridge) track() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closing {
-		return false
-	}
-	b.wg.Add(1)
-	return true
 }
 
 func (b *Bridge) serveWS(w http.ResponseWriter, r *http.Request) {

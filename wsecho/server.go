@@ -53,13 +53,11 @@ type Server struct {
 	acceptableCAs []string
 
 	nextID atomic.Uint64
-	wg     sync.WaitGroup // serve loop, handshakes, handlers, writers, closers
+	// lifecycle counts the serve loop, handshakes, handlers, writers and
+	// closers; its mu guards the fields below too.
+	lifecycle
 
 	quit     chan struct{} // closed by Shutdown
-	mu       sync.Mutex
-	addr     net.Addr
-	serving  bool
-	closing  bool
 	clients  map[*client]struct{}
 	stdinRun bool
 	// pendingUpgrades counts admitted upgrades not yet in clients, for
@@ -252,22 +250,7 @@ func (s *Server) SetCRLs(crls []*x509.RevocationList) error {
 // Start listens on Options.Addr and serves in the background. ctx bounds
 // only the listen call; stop the server with Shutdown.
 func (s *Server) Start(ctx context.Context) error {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", s.set.Addr)
-	if err != nil {
-		return fmt.Errorf("wsecho: listening on %s: %w", s.set.Addr, err)
-	}
-	if err := s.claim(ln, true); err != nil {
-		ln.Close()
-		return err
-	}
-	go func() {
-		defer s.wg.Done()
-		if err := s.serve(ln); err != nil && !errors.Is(err, ErrServerClosed) {
-			s.log.Error("serving stopped", "addr", ln.Addr().String(), "error", err.Error())
-		}
-	}()
-	return nil
+	return s.start(ctx, s.set.Addr, "", s.log, s.claim, s.serve)
 }
 
 // Serve serves connections accepted on ln until Shutdown, then returns
@@ -279,21 +262,14 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.serve(ln)
 }
 
-// claim marks the server as serving ln; with track it also counts the
-// serving goroutine the caller is about to start.
+// claim marks the server as serving ln (with track, counting the serving
+// goroutine the caller is about to start) and starts the memory releaser
+// and the stdin reader.
 func (s *Server) claim(ln net.Listener, track bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch {
-	case s.closing:
-		return ErrServerClosed
-	case s.serving:
-		return ErrAlreadyServing
-	}
-	s.serving = true
-	s.addr = ln.Addr()
-	if track {
-		s.wg.Add(1)
+	if err := s.claimLocked(ln, track); err != nil {
+		return err
 	}
 	s.wg.Add(1)
 	go s.releaseAfterBursts(s.quit)
@@ -324,14 +300,6 @@ func (s *Server) serve(ln net.Listener) error {
 	return nil
 }
 
-// Addr returns the address the server listens on, or nil before Start or
-// Serve.
-func (s *Server) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.addr
-}
-
 // URL returns the base URL of the server (ws://host:port or wss://host:port)
 // or "" before Start or Serve.
 func (s *Server) URL() string {
@@ -357,64 +325,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if !already {
 		close(s.quit)
 	}
-	clients := make([]*client, 0, len(s.clients))
+	goAway := make([]func(), 0, len(s.clients))
 	for c := range s.clients {
-		clients = append(clients, c)
+		goAway = append(goAway, func() { c.closeWith(websocket.CloseGoingAway, "server shutting down") })
 	}
 	s.mu.Unlock()
 	if !already {
-		s.log.Info("shutting down", "clients", len(clients))
+		s.log.Info("shutting down", "clients", len(goAway))
 	}
-
-	httpDone := make(chan error, 1)
-	go func() { httpDone <- s.http.Shutdown(ctx) }()
-
-	var closers sync.WaitGroup
-	for _, c := range clients {
-		closers.Add(1)
-		go func() {
-			defer closers.Done()
-			c.closeWith(websocket.CloseGoingAway, "server shutting down")
-		}()
-	}
-	closers.Wait()
-
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	var err error
-	select {
-	case <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
-		s.mu.Lock()
+	return s.drain(ctx, s.http, "", goAway, func() {
 		for c := range s.clients {
 			c.ws.NetConn().Close()
 		}
-		s.mu.Unlock()
-		s.http.Close()
-		<-done
-	}
-	if herr := <-httpDone; herr != nil && err == nil && !errors.Is(herr, context.Canceled) && !errors.Is(herr, context.DeadlineExceeded) {
-		err = fmt.Errorf("wsecho: shutting down http server: %w", herr)
-	}
-	return err
-}
-
-// track counts one more goroutine that Shutdown waits for, unless the
-// server is shutting down (then it returns false and counts nothing). Every
-// wg.Add that is not nested inside an already counted goroutine goes
-// through here, so no Add races with Shutdown's Wait.
-func (s *Server) track() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return false
-	}
-	s.wg.Add(1)
-	return true
+	})
 }
 
 func clientAuthName(cfg *tls.Config) string {
