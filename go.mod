@@ -3,6 +3,7 @@ module github.com/wsskit/wsskit
 go 1.26.0
 
 require (
+	filippo.io/nistec v0.0.4
 	github.com/fatih/color v1.19.0
 	github.com/gorilla/websocket v1.5.3
 	github.com/mattn/go-isatty v0.0.20
@@ -16,7 +17,6 @@ require (
 )
 
 require (
-	filippo.io/nistec v0.0.4 // indirect
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
