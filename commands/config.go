@@ -237,7 +237,7 @@ func kindName(n *yaml.Node) string {
 			}
 			return fmt.Sprintf("the string %q", n.Value)
 		}
-		return "a " + n.ShortTag() + " value"
+		return "a " + shorten(n.ShortTag()) + " value"
 	}
 	return "an unexpected node"
 }
@@ -259,7 +259,7 @@ func kindNoValue(n *yaml.Node) string {
 		case "!!bool":
 			return "a boolean"
 		}
-		return "a " + strings.TrimPrefix(n.ShortTag(), "!!") + " value"
+		return "a " + shorten(strings.TrimPrefix(n.ShortTag(), "!!")) + " value"
 	}
 	return kindName(n)
 }
