@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -206,7 +207,25 @@ func (p *cfgParser) yamlErr(err error) error {
 			}
 		}
 	}
-	return &ConfigError{File: p.file, Line: line, Msg: "not valid YAML: " + msg}
+	return &ConfigError{File: p.file, Line: line, Msg: "not valid YAML: " + shortenQuoted(msg)}
+}
+
+// yamlQuoted matches what the YAML parser's messages quote ('name',
+// `value`, "text").
+var yamlQuoted = regexp.MustCompile("'[^']*'|`[^`]*`|\"[^\"]*\"")
+
+// shortenQuoted cuts every quoted part of a YAML parser message to 64
+// characters ("unknown anchor 'NAME' referenced" quotes the file's text).
+// The whole message is kept under 160 characters, in case a quote is not
+// closed.
+func shortenQuoted(msg string) string {
+	msg = yamlQuoted.ReplaceAllStringFunc(msg, func(q string) string {
+		return q[:1] + shorten(q[1:len(q)-1]) + q[len(q)-1:]
+	})
+	if r := []rune(msg); len(r) > 160 {
+		return string(r[:159]) + "…"
+	}
+	return msg
 }
 
 // kindName names a node's kind for "want X, got Y" messages.
