@@ -63,7 +63,7 @@ func makeBadInputs(t *testing.T) badInputs {
 	if os.Geteuid() == 0 {
 		// Permissions do not stop root: a FIFO fed with noise is the
 		// input that is not a regular file.
-		if err := syscall.Mkfifo(in.unreadable, 0o600); err != nil {
+		if err := mkfifo(in.unreadable); err != nil {
 			t.Fatal(err)
 		}
 		in.fifo = true
