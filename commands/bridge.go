@@ -5,8 +5,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"syscall"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -157,19 +155,6 @@ func bridgeAction(c *cli.Context) error {
 		return withCode(ExitNetwork, err)
 	}
 	e.Notef("wsskit bridge: %s/ relays to %s (test page http://%s/)", b.URL(), o.To, b.Addr())
-	var timeout <-chan time.Time
-	if d := c.Duration("duration"); d > 0 {
-		timeout = time.After(d)
-	}
-	for stopping := false; !stopping; {
-		select {
-		case <-c.Context.Done():
-			stopping = true
-		case <-timeout:
-			stopping = true
-		case sig := <-sigs:
-			stopping = sig != syscall.SIGHUP // nothing to reload
-		}
-	}
+	waitForStop(c, sigs, nil) // nothing to reload on SIGHUP
 	return gracefulShutdown(sigs, "the bridge", b.Shutdown)
 }

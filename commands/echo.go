@@ -292,31 +292,41 @@ func echoAction(c *cli.Context) error {
 		e.Notef("lines typed here are sent to every broadcast client; Ctrl-C stops")
 	}
 
+	waitForStop(c, sigs, func() {
+		if set.opts.TLS == nil {
+			set.opts.Logger.Warn("SIGHUP: nothing to reload on a plain ws:// server")
+			return
+		}
+		if err := reloadServer(e, c, s); err != nil {
+			set.opts.Logger.Error("SIGHUP: reload failed; still serving the previous certificate", "error", err.Error())
+		}
+	})
+	return gracefulShutdown(sigs, "the echo server", s.Shutdown)
+}
+
+// waitForStop returns when the command's context ends, --duration has
+// passed, or a signal other than SIGHUP arrives; each SIGHUP calls hup
+// (nil: ignored).
+func waitForStop(c *cli.Context, sigs <-chan os.Signal, hup func()) {
 	var timeout <-chan time.Time
 	if d := c.Duration("duration"); d > 0 {
 		timeout = time.After(d)
 	}
-	for stopping := false; !stopping; {
+	for {
 		select {
 		case <-c.Context.Done():
-			stopping = true
+			return
 		case <-timeout:
-			stopping = true
+			return
 		case sig := <-sigs:
 			if sig != syscall.SIGHUP {
-				stopping = true
-				break
+				return
 			}
-			if set.opts.TLS == nil {
-				set.opts.Logger.Warn("SIGHUP: nothing to reload on a plain ws:// server")
-				continue
-			}
-			if err := reloadServer(e, c, s); err != nil {
-				set.opts.Logger.Error("SIGHUP: reload failed; still serving the previous certificate", "error", err.Error())
+			if hup != nil {
+				hup()
 			}
 		}
 	}
-	return gracefulShutdown(sigs, "the echo server", s.Shutdown)
 }
 
 // gracefulShutdown stops a server (close frames to every client, then wait
