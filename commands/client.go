@@ -57,21 +57,30 @@ each line typed is sent, replies are printed; Ctrl-D closes.`,
 	}
 }
 
-// parseTLSVersion reads "1.0" .. "1.3" (also "tls1.2", "TLSv1.2").
+// tlsVersionOf reads "1.0" .. "1.3", also written "1", "tls1.2", "TLSv1.2"
+// or "TLS 1.2"; ok is false for anything else.
+func tlsVersionOf(s string) (v uint16, ok bool) {
+	t := strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "tlsv"), "tls")
+	switch strings.TrimSpace(t) {
+	case "1.0", "1":
+		return tls.VersionTLS10, true
+	case "1.1":
+		return tls.VersionTLS11, true
+	case "1.2":
+		return tls.VersionTLS12, true
+	case "1.3":
+		return tls.VersionTLS13, true
+	}
+	return 0, false
+}
+
+// parseTLSVersion reads --min-tls/--max-tls ("" means the default, 0).
 func parseTLSVersion(flag, s string) (uint16, error) {
 	if s == "" {
 		return 0, nil
 	}
-	v := strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(s), "tlsv"), "tls")
-	switch strings.TrimSpace(v) {
-	case "1.0", "1":
-		return tls.VersionTLS10, nil
-	case "1.1":
-		return tls.VersionTLS11, nil
-	case "1.2":
-		return tls.VersionTLS12, nil
-	case "1.3":
-		return tls.VersionTLS13, nil
+	if v, ok := tlsVersionOf(s); ok {
+		return v, nil
 	}
 	return 0, usageErr("--%s %q: want 1.0, 1.1, 1.2 or 1.3", flag, s)
 }

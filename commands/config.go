@@ -498,15 +498,8 @@ func (p *cfgParser) version(pr pair) (uint16, error) {
 	}
 	p.cfg.lines[pr.path] = pr.kn.Line
 	if n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!str" || n.ShortTag() == "!!float") {
-		switch strings.TrimPrefix(strings.TrimSpace(n.Value), "TLS ") {
-		case "1.0":
-			return tls.VersionTLS10, nil
-		case "1.1":
-			return tls.VersionTLS11, nil
-		case "1.2":
-			return tls.VersionTLS12, nil
-		case "1.3":
-			return tls.VersionTLS13, nil
+		if v, ok := tlsVersionOf(n.Value); ok {
+			return v, nil
 		}
 	}
 	return 0, p.errAt(pr.kn, pr.path, `want a TLS version "1.0", "1.1", "1.2" or "1.3", got %s`, kindName(n))

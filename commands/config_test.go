@@ -119,6 +119,8 @@ tls:
 subprotocols: chat
 `, &Config{TLS: &ConfigTLS{CAFile: filepath.Join(dir, "ca.pem"), MinVersion: tls.VersionTLS12, Cert: filepath.Join(dir, "c.pem")},
 			Subprotocols: []string{"chat"}}},
+		{"versions spelled as for --min-tls", "url: wss://127.0.0.1:1/\ntls: {min_version: TLSv1.2, max_version: TLS 1.3}\n",
+			&Config{TLS: &ConfigTLS{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS13}}},
 		{"bridge", "listen: 127.0.0.1:8081\nurl: wss://127.0.0.1:8443/echo\ntls: {pfx: c.pfx}\n",
 			&Config{Listen: "127.0.0.1:8081", TLS: &ConfigTLS{PFX: filepath.Join(dir, "c.pfx")}}},
 	}
