@@ -147,25 +147,14 @@ func echoOptions(e *Env, c *cli.Context) (*echoSetup, error) {
 	}
 	if creds != nil {
 		cfgTLS := &tls.Config{Certificates: []tls.Certificate{creds.Certificate}}
-		switch auth {
-		case "none":
-			if trust != nil {
-				e.Warnf("--client-auth none: --capath/--cafile are not used")
-			}
-		case "request":
-			cfgTLS.ClientAuth = tls.RequestClientCert
-			if trust != nil {
-				cfgTLS.ClientAuth = tls.VerifyClientCertIfGiven
-			}
-		case "require":
-			cfgTLS.ClientAuth = tls.RequireAnyClientCert
-			if trust != nil {
-				cfgTLS.ClientAuth = tls.RequireAndVerifyClientCert
-			} else {
-				e.Warnf("--client-auth require without --capath/--cafile accepts any client certificate without verifying it")
-			}
-		default:
-			return nil, usageErr("--client-auth %q: want none, request or require", auth)
+		if cfgTLS.ClientAuth, err = clientAuthType(auth, trust != nil); err != nil {
+			return nil, err
+		}
+		switch {
+		case auth == "none" && trust != nil:
+			e.Warnf("--client-auth none: --capath/--cafile are not used")
+		case auth == "require" && trust == nil:
+			e.Warnf("--client-auth require without --capath/--cafile accepts any client certificate without verifying it")
 		}
 		if trust != nil && auth != "none" {
 			cfgTLS.ClientCAs = trust.Pool
@@ -381,4 +370,25 @@ func serverLogger(c *cli.Context, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// clientAuthType maps --client-auth none|request|require to crypto/tls's
+// mode; with verify (a --capath/--cafile was given) a certificate that is
+// sent must chain to it.
+func clientAuthType(mode string, verify bool) (tls.ClientAuthType, error) {
+	switch mode {
+	case "none":
+		return tls.NoClientCert, nil
+	case "request":
+		if verify {
+			return tls.VerifyClientCertIfGiven, nil
+		}
+		return tls.RequestClientCert, nil
+	case "require":
+		if verify {
+			return tls.RequireAndVerifyClientCert, nil
+		}
+		return tls.RequireAnyClientCert, nil
+	}
+	return 0, usageErr("--client-auth %q: want none, request or require", mode)
 }

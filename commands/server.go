@@ -77,21 +77,8 @@ func serverOptions(e *Env, c *cli.Context) (probe.ServerOptions, func(), error) 
 	} else if len(c.StringSlice("crl")) > 0 {
 		return o, done, usageErr("flag --crl requires --capath or --cafile")
 	}
-	switch mode := c.String("client-auth"); mode {
-	case "none":
-		o.ClientAuth = tls.NoClientCert
-	case "request":
-		o.ClientAuth = tls.RequestClientCert
-		if trust != nil {
-			o.ClientAuth = tls.VerifyClientCertIfGiven
-		}
-	case "require":
-		o.ClientAuth = tls.RequireAnyClientCert
-		if trust != nil {
-			o.ClientAuth = tls.RequireAndVerifyClientCert
-		}
-	default:
-		return o, done, usageErr("--client-auth %q: want none, request or require", mode)
+	if o.ClientAuth, err = clientAuthType(c.String("client-auth"), trust != nil); err != nil {
+		return o, done, err
 	}
 	if o.ClientAuth != tls.NoClientCert && creds == nil {
 		return o, done, usageErr("flag --client-auth %s requires --cert/--key or --pfx", c.String("client-auth"))
