@@ -190,8 +190,9 @@ func TestBridgeOrigin(t *testing.T) {
 			}
 		})
 	}
-	// Refused origins never reached the upstream.
-	for _, r := range upLog.records("connected") {
+	// Refused origins never reached the upstream. The upstream logs after
+	// its 101, so wait for the five it should have.
+	for _, r := range upLog.waitCount(t, "connected", 5) {
 		if r["origin"] != nil {
 			t.Errorf("upstream got an Origin: %v", r)
 		}

@@ -235,7 +235,7 @@ func TestMalformedFrames(t *testing.T) {
 			}
 			c.Close()
 		}
-		waitDisconnects(t, lb, len(tests)+4)
+		lb.waitCount(t, "disconnected", len(tests)+4)
 		if strings.Contains(lb.String(), "panic") {
 			t.Errorf("the server log mentions a panic:\n%s", lb.String())
 		}

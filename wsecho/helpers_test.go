@@ -59,18 +59,53 @@ func (l *logBuf) records(msg string) []map[string]any {
 	return out
 }
 
-// waitRecord waits up to 5 s for a log record with msg.
+// waitRecord waits up to 5 s for a log record with msg and returns the
+// last one.
 func (l *logBuf) waitRecord(t *testing.T, msg string) map[string]any {
 	t.Helper()
+	return l.waitMatch(t, msg, func(map[string]any) bool { return true })
+}
+
+// waitMatch waits up to 5 s for a log record with msg for which ok holds
+// and returns the last such record. A server logs after it has answered,
+// so a record can land just after the peer that caused it has exited.
+func (l *logBuf) waitMatch(t *testing.T, msg string, ok func(map[string]any) bool) map[string]any {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if r := l.records(msg); len(r) > 0 {
-			return r[len(r)-1]
+	for {
+		var last map[string]any
+		for _, r := range l.records(msg) {
+			if ok(r) {
+				last = r
+			}
+		}
+		if last != nil {
+			return last
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no matching log record %q in:\n%s", msg, l.String())
+			return nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("no log record %q in:\n%s", msg, l.String())
-	return nil
+}
+
+// waitCount waits up to 5 s until at least n records with msg are logged
+// and returns them.
+func (l *logBuf) waitCount(t *testing.T, msg string, n int) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := l.records(msg)
+		if len(r) >= n {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got %d log records %q, want %d:\n%s", len(r), msg, n, l.String())
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func (l *logBuf) logger() *slog.Logger {

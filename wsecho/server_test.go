@@ -188,22 +188,10 @@ func TestCloseCodes(t *testing.T) {
 			t.Fatalf("got close %d, want 1009", ce.Code)
 		}
 	})
-	waitDisconnects(t, lb, 2)
-	for _, r := range lb.records("disconnected") {
+	for _, r := range lb.waitCount(t, "disconnected", 2) {
 		if r["closed_by"] != "client" {
 			t.Errorf("got closed_by %v, want client (the client answered our close frame): %v", r["closed_by"], r)
 		}
-	}
-}
-
-// waitDisconnects waits until n "disconnected" records are logged.
-func waitDisconnects(t *testing.T, lb *logBuf, n int) {
-	t.Helper()
-	for i := 0; i < 500 && len(lb.records("disconnected")) < n; i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if got := len(lb.records("disconnected")); got < n {
-		t.Fatalf("got %d disconnect records, want %d:\n%s", got, n, lb.String())
 	}
 }
 
