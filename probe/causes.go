@@ -206,6 +206,17 @@ func (f Facts) alertText() string {
 
 func (f Facts) serverSide() bool { return f.Side == "server" }
 
+// plainAlertNote explains Go's "bad record MAC" next to a received alert:
+// a TLS 1.3 client that fails on the server's encrypted flight (an OpenSSL
+// client checking the certificate) sends its alert before it has switched
+// to handshake keys, and Go, trying to decrypt it, reports bad record MAC.
+func (f Facts) plainAlertNote() string {
+	if f.Alert == nil || f.Alert.Sent || !strings.Contains(f.Raw, "bad record MAC") {
+		return ""
+	}
+	return "; it sent the alert unencrypted (TLS 1.3, before its own handshake keys), which Go's TLS reports as \"bad record MAC\""
+}
+
 func (f Facts) acceptable() string {
 	if len(f.AcceptableCAs) == 0 {
 		return "no CA names (any issuer)"
@@ -341,16 +352,25 @@ var causes = []*Cause{
 	{
 		ID: CauseServerCertUntrusted, Stage: StageTLS, ExitCode: ExitTLS,
 		Title: "The server's chain does not lead to a CA you trust",
-		Seen:  "`x509: certificate signed by unknown authority`; OpenSSL errors 19, 20, 2; the server sees alert 42 or 48",
+		Seen:  "`x509: certificate signed by unknown authority`; OpenSSL errors 19, 20, 2; the server sees alert 48, or 42, which clients also send for a name mismatch (the server can tell only from the SNI); from a TLS 1.3 OpenSSL client the server's Go reports `bad record MAC`",
 		Explain: func(f Facts) string {
+			if f.serverSide() && f.Alert != nil && f.Alert.Code == 48 {
+				return fmt.Sprintf("the client rejected this server's certificate %s (%s): it does not trust its issuer %s; clients trust only the CAs they were given (--cafile, a browser's or Java's store)%s", certSubject(f.ServerCert, ""), f.alertText(), certIssuer(f.ServerCert, "(unknown)"), f.plainAlertNote())
+			}
 			if f.serverSide() {
-				return fmt.Sprintf("the client rejected this server's certificate %s (%s): it does not trust its issuer %s; clients trust only the CAs they were given (--cafile, a browser's or Java's store)", certSubject(f.ServerCert, ""), f.alertText(), certIssuer(f.ServerCert, "(unknown)"))
+				// bad_certificate and certificate_unknown say only "no":
+				// Go, OpenSSL and Java send them for a name mismatch too,
+				// and a client dialling an IP sends no SNI to check.
+				return fmt.Sprintf("the client rejected this server's certificate %s (%s): either it does not trust its issuer %s (clients trust only the CAs they were given: --cafile, a browser's or Java's store), or the host it connected to is not among the certificate's names (%s); Go, OpenSSL and Java clients send this same alert for both%s", certSubject(f.ServerCert, ""), f.alertText(), certIssuer(f.ServerCert, "(unknown)"), certSANs(f.ServerCert), f.plainAlertNote())
 			}
 			return fmt.Sprintf("the server's certificate %s was issued by %s, which is not among the CAs we trust (%s)", certSubject(f.ServerCert, "(unknown)"), certIssuer(f.ServerCert, "(unknown)"), orDefault(f.Roots, "system roots"))
 		},
 		Fix: func(f Facts) string {
-			if f.serverSide() {
+			if f.serverSide() && f.Alert != nil && f.Alert.Code == 48 {
 				return "give the client the CA that issued this server certificate (e.g. wsskit trust install --ca ca.pem, or the client's --cafile ca.pem)"
+			}
+			if f.serverSide() {
+				return "give the client the CA that issued this server certificate (e.g. wsskit trust install --ca ca.pem, or the client's --cafile ca.pem), and have it connect to a name the certificate holds (or reissue it: wsskit cert new --profile server --san IP:ADDR --san DNS:HOST --ca ca.pem --ca-key ca.key --out server.pem --key-out server.key); wsskit client wss://HOST:PORT/ --cafile ca.pem shows which of the two it is"
 			}
 			return fmt.Sprintf("trust the CA that issued it: wsskit client %s %s (check first with: wsskit verify --cafile ca.pem --purpose sslserver server.pem)", f.url(), f.caFile())
 		},
@@ -662,11 +682,20 @@ var causes = []*Cause{
 	{
 		ID: CauseTLSAlertUnknown, Stage: StageTLS, ExitCode: ExitTLS,
 		Title: "The peer sent a TLS alert that nothing here explains",
-		Seen:  "`remote error: tls: ...` with an unusual alert",
+		Seen:  "`remote error: tls: ...` with an unusual alert; a server sees internal_error (80) from an OpenSSL client whose own verify callback refused the certificate (asio's host_name_verification in websocketpp and Beast)",
 		Explain: func(f Facts) string {
+			if f.serverSide() && f.Alert != nil && f.Alert.Code == 80 {
+				// OpenSSL maps a verify callback's plain "no" (X509_V_OK
+				// left as the error) to internal_error: asio's
+				// host_name_verification does exactly that.
+				return fmt.Sprintf("the client ended the handshake with %s after this server's hello; OpenSSL-based clients (websocketpp, Boost.Beast and other asio users) send exactly this when their own verify callback rejects the certificate, most often asio's host_name_verification/rfc2818_verification given a host that is not among the certificate's names (%s)%s", f.alertText(), certSANs(f.ServerCert), f.plainAlertNote())
+			}
 			return fmt.Sprintf("the peer ended the handshake with %s, and nothing it or we sent explains it further", f.alertText())
 		},
 		Fix: func(f Facts) string {
+			if f.serverSide() && f.Alert != nil && f.Alert.Code == 80 {
+				return "give the client's host_name_verification(HOST) a name the certificate holds (or reissue it with that name: wsskit cert new --profile server --san IP:ADDR --san DNS:HOST ...); if the names match, print the client's SSL_get_verify_result and its verify callback's decision"
+			}
 			return fmt.Sprintf("compare both sides' settings with the record trace: wsskit client %s --trace, and read the server's log", f.url())
 		},
 	},

@@ -278,6 +278,12 @@ func clientCertPeerHints(f Facts) []string {
 // an alert.
 func hangUpHints(f Facts, side ServerSide, clientAuth tls.ClientAuthType) []string {
 	var h []string
+	if c := side.Certificate; c != nil && f.ServerName != "" && c.VerifyHostname(f.ServerName) != nil {
+		// Node.js checks the name itself once the handshake is through
+		// and destroys the socket: no alert ("Hostname/IP does not match
+		// certificate's altnames").
+		h = append(h, fmt.Sprintf("it asked for SNI %s, which is not among the certificate's names, and clients such as Node.js that check the name themselves hang up without an alert", f.ServerName))
+	}
 	if c := side.Certificate; c != nil && len(c.DNSNames) == 0 && len(c.IPAddresses) > 0 {
 		h = append(h, "this certificate names only IP addresses, and Mono/.NET-on-Mono clients cannot match IP SANs: give it a DNS name such as localhost and dial that")
 	}

@@ -170,6 +170,27 @@ func TestServerWithOpenSSLClient(t *testing.T) {
 				t.Fatalf("failure %+v", ev.Failure)
 			}
 		})
+		t.Run(v.name+"/client_name_mismatch_without_sni", func(t *testing.T) {
+			// With no SNI (as Go and most clients send when dialling an
+			// IP) the server cannot tell a name mismatch from an
+			// untrusted issuer: OpenSSL sends bad_certificate for both.
+			addr, log := e.startServer(t, true, nil)
+			sClient(t, addr, v.flag, "-CAfile", e.path("ca.pem"), "-noservername", "-verify_hostname", "wrong.example", "-verify_return_error")
+			f := log.wait(t, "handshake_failed").Failure
+			if f == nil || f.CauseID != CauseServerCertUntrusted || f.Alert == nil || f.Alert.Sent || f.Alert.Code != 42 {
+				t.Fatalf("failure %+v", f)
+			}
+			for _, want := range []string{"either it does not trust its issuer", "not among the certificate's names (", "IP 127.0.0.1"} {
+				if !strings.Contains(f.Cause, want) {
+					t.Errorf("cause %q lacks %q", f.Cause, want)
+				}
+			}
+			// TLS 1.3: OpenSSL sends the alert before switching to its
+			// handshake keys, and Go reports bad record MAC.
+			if got := strings.Contains(f.Cause, "bad record MAC"); got != strings.Contains(f.Raw, "bad record MAC") || got != (v.v == tls.VersionTLS13) {
+				t.Errorf("raw %q, cause %q: want the unencrypted-alert note exactly for TLS 1.3", f.Raw, f.Cause)
+			}
+		})
 	}
 	t.Run("protocol_version_mismatch", func(t *testing.T) {
 		addr, log := e.startServer(t, true, func(o *ServerOptions) { o.MaxVersion = tls.VersionTLS12 })
