@@ -194,26 +194,40 @@ func checkNoRenegotiation(t *testing.T, openssl, addr string, h *hygienePKI) {
 	cert := pkitest.WriteFile(t, dir, "client.pem", h.p.Client.CertPEM())
 	key := pkitest.WriteFile(t, dir, "client.key", h.p.Client.KeyPEM())
 	// Interactive mode (no -quiet) is what reads the R command; stdin
-	// stays open a moment so that the answer arrives before EOF.
+	// stays open until the server has answered (or 10 s), as EOF ends
+	// s_client before a slow answer arrives.
 	cmd := exec.Command(openssl, "s_client", "-connect", addr, "-tls1_2", "-CAfile", h.caPEM, "-cert", cert, "-key", key)
 	pr, pw := io.Pipe()
 	cmd.Stdin = pr
-	go func() {
-		pw.Write([]byte("R\n"))
-		time.Sleep(time.Second)
-		pw.Close()
-	}()
+	var buf lockedBuffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan struct{})
-	var out []byte
-	go func() { out, _ = cmd.CombinedOutput(); close(done) }()
+	go func() { cmd.Wait(); pr.Close(); close(done) }()
+	go pw.Write([]byte("R\n")) // returns when s_client reads it or exits
+	answered := func() bool {
+		s := buf.String()
+		return strings.Contains(s, "no renegotiation") || strings.Contains(s, "alert")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !answered() && time.Now().Before(deadline) {
+		select {
+		case <-done:
+			deadline = time.Now()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	pw.Close()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		<-done
-		t.Fatalf("openssl s_client hung:\n%s", out)
+		t.Fatalf("openssl s_client hung:\n%s", buf.String())
 	}
-	s := string(out)
+	s := buf.String()
 	if !strings.Contains(s, "RENEGOTIATING") {
 		t.Fatalf("openssl did not try to renegotiate:\n%s", s)
 	}

@@ -655,7 +655,9 @@ func TestMaxConns(t *testing.T) {
 }
 
 func TestKeepaliveDropsDeadPeer(t *testing.T) {
-	s, lb := start(t, Options{PingInterval: 100 * time.Millisecond, PongWait: 400 * time.Millisecond})
+	// A PongWait ten ping intervals long: a live client slowed by -race
+	// on a busy machine still answers in time.
+	s, lb := start(t, Options{PingInterval: 100 * time.Millisecond, PongWait: time.Second})
 	live := dial(t, dialer(nil, nil), s.URL()+"/echo", nil)
 	dead := dial(t, dialer(nil, nil), s.URL()+"/echo", nil)
 	dead.SetPingHandler(func(string) error { return nil }) // never answers
