@@ -47,6 +47,7 @@ const (
 	CauseServerCertExpired         = "server_cert_expired"
 	CauseServerCertNotYetValid     = "server_cert_not_yet_valid"
 	CauseServerCertWrongUsage      = "server_cert_wrong_usage"
+	CauseServerChainPathLen        = "server_chain_path_len_exceeded"
 	CauseClientCertRequired        = "client_cert_required"
 	CauseClientCertNotOfferedWrong = "client_cert_not_offered_wrong_ca"
 	CauseClientCertUntrusted       = "client_cert_untrusted"
@@ -206,6 +207,22 @@ func (f Facts) alertText() string {
 
 func (f Facts) serverSide() bool { return f.Side == "server" }
 
+// leafOnlyNote adds, on the server side, that this server sends no
+// intermediate.
+func (f Facts) leafOnlyNote() string {
+	if !f.leafOnly() {
+		return ""
+	}
+	return fmt.Sprintf("; this server sends only its own certificate: if %s is an intermediate CA, a client that trusts only the root above it cannot build the chain (put the intermediate after the leaf in the certificate file)", certIssuer(f.ServerCert, "its issuer"))
+}
+
+// leafOnly reports whether the server sent (or sends) just its leaf, and
+// that leaf is not self-signed: a missing intermediate looks exactly like
+// an unknown issuer.
+func (f Facts) leafOnly() bool {
+	return f.ServerChainLen == 1 && f.ServerCert != nil && !f.ServerCert.SelfSigned
+}
+
 // plainAlertNote explains Go's "bad record MAC" next to a received alert:
 // a TLS 1.3 client that fails on the server's encrypted flight (an OpenSSL
 // client checking the certificate) sends its alert before it has switched
@@ -355,15 +372,19 @@ var causes = []*Cause{
 		Seen:  "`x509: certificate signed by unknown authority`; OpenSSL errors 19, 20, 2; the server sees alert 48, or 42, which clients also send for a name mismatch (the server can tell only from the SNI); from a TLS 1.3 OpenSSL client the server's Go reports `bad record MAC`",
 		Explain: func(f Facts) string {
 			if f.serverSide() && f.Alert != nil && f.Alert.Code == 48 {
-				return fmt.Sprintf("the client rejected this server's certificate %s (%s): it does not trust its issuer %s; clients trust only the CAs they were given (--cafile, a browser's or Java's store)%s", certSubject(f.ServerCert, ""), f.alertText(), certIssuer(f.ServerCert, "(unknown)"), f.plainAlertNote())
+				return fmt.Sprintf("the client rejected this server's certificate %s (%s): it does not trust its issuer %s; clients trust only the CAs they were given (--cafile, a browser's or Java's store)%s%s", certSubject(f.ServerCert, ""), f.alertText(), certIssuer(f.ServerCert, "(unknown)"), f.leafOnlyNote(), f.plainAlertNote())
 			}
 			if f.serverSide() {
 				// bad_certificate and certificate_unknown say only "no":
 				// Go, OpenSSL and Java send them for a name mismatch too,
 				// and a client dialling an IP sends no SNI to check.
-				return fmt.Sprintf("the client rejected this server's certificate %s (%s): either it does not trust its issuer %s (clients trust only the CAs they were given: --cafile, a browser's or Java's store), or the host it connected to is not among the certificate's names (%s); Go, OpenSSL and Java clients send this same alert for both%s", certSubject(f.ServerCert, ""), f.alertText(), certIssuer(f.ServerCert, "(unknown)"), certSANs(f.ServerCert), f.plainAlertNote())
+				return fmt.Sprintf("the client rejected this server's certificate %s (%s): either it does not trust its issuer %s (clients trust only the CAs they were given: --cafile, a browser's or Java's store), or the host it connected to is not among the certificate's names (%s); Go, OpenSSL and Java clients send this same alert for both%s%s", certSubject(f.ServerCert, ""), f.alertText(), certIssuer(f.ServerCert, "(unknown)"), certSANs(f.ServerCert), f.leafOnlyNote(), f.plainAlertNote())
 			}
-			return fmt.Sprintf("the server's certificate %s was issued by %s, which is not among the CAs we trust (%s)", certSubject(f.ServerCert, "(unknown)"), certIssuer(f.ServerCert, "(unknown)"), orDefault(f.Roots, "system roots"))
+			s := fmt.Sprintf("the server's certificate %s was issued by %s, which is not among the CAs we trust (%s)", certSubject(f.ServerCert, "(unknown)"), certIssuer(f.ServerCert, "(unknown)"), orDefault(f.Roots, "system roots"))
+			if f.leafOnly() {
+				s += fmt.Sprintf("; the server sent only its own certificate, so if %s is an intermediate CA under a root we trust, the server must send it too", certIssuer(f.ServerCert, "its issuer"))
+			}
+			return s
 		},
 		Fix: func(f Facts) string {
 			if f.serverSide() && f.Alert != nil && f.Alert.Code == 48 {
@@ -372,17 +393,26 @@ var causes = []*Cause{
 			if f.serverSide() {
 				return "give the client the CA that issued this server certificate (e.g. wsskit trust install --ca ca.pem, or the client's --cafile ca.pem), and have it connect to a name the certificate holds (or reissue it: wsskit cert new --profile server --san IP:ADDR --san DNS:HOST --ca ca.pem --ca-key ca.key --out server.pem --key-out server.key); wsskit client wss://HOST:PORT/ --cafile ca.pem shows which of the two it is"
 			}
+			if f.leafOnly() {
+				return fmt.Sprintf("trust the CA that issued it: wsskit client %s %s (check first with: wsskit verify --cafile ca.pem --purpose sslserver server.pem); if that issuer is an intermediate CA, have the server send it after its own certificate (one PEM file: leaf then intermediate; openssl s_server -cert_chain; Node: cert: leaf + intermediate)", f.url(), f.caFile())
+			}
 			return fmt.Sprintf("trust the CA that issued it: wsskit client %s %s (check first with: wsskit verify --cafile ca.pem --purpose sslserver server.pem)", f.url(), f.caFile())
 		},
 	},
 	{
 		ID: CauseServerCertSelfSignedLeaf, Stage: StageTLS, ExitCode: ExitTLS,
 		Title: "The server uses a self-signed certificate you do not trust",
-		Seen:  "`x509: certificate signed by unknown authority`; OpenSSL error 18 `self-signed certificate`",
+		Seen:  "`x509: certificate signed by unknown authority`; OpenSSL error 18 `self-signed certificate`; the server sees alert 48 (OpenSSL) or 42 (Go, GnuTLS)",
 		Explain: func(f Facts) string {
+			if f.serverSide() {
+				return fmt.Sprintf("the client rejected this server's certificate %s (%s): it is self-signed (its own issuer), so a client accepts it only when given this very certificate as a CA%s", certSubject(f.ServerCert, "(unknown)"), f.alertText(), f.plainAlertNote())
+			}
 			return fmt.Sprintf("the server's certificate %s is self-signed (it is its own issuer) and is not in the CAs we trust (%s)", certSubject(f.ServerCert, "(unknown)"), orDefault(f.Roots, "system roots"))
 		},
 		Fix: func(f Facts) string {
+			if f.serverSide() {
+				return "give the client this certificate as its CA (its --cafile server.pem, or wsskit trust install --ca server.pem), or better serve a CA-signed one: wsskit pki init --ip 127.0.0.1"
+			}
 			return fmt.Sprintf("trust that very certificate (wsskit client %s --cafile server.pem), or better give the server a CA-signed one: wsskit pki init --ip %s", f.url(), orDefault(ipOr(f.Host), "127.0.0.1"))
 		},
 	},
@@ -407,8 +437,11 @@ var causes = []*Cause{
 	{
 		ID: CauseServerCertCNOnly, Stage: StageTLS, ExitCode: ExitTLS,
 		Title: "The server certificate names the host only in its CN",
-		Seen:  "`x509: certificate relies on legacy Common Name field, use SANs instead`",
+		Seen:  "`x509: certificate relies on legacy Common Name field, use SANs instead`; the server sees alert 42 or, from Node.js, none",
 		Explain: func(f Facts) string {
+			if f.serverSide() {
+				return fmt.Sprintf("the client rejected this server's certificate %s (%s): it has no subjectAltName, only a Common Name, which Go, Node.js, Chrome and other modern clients ignore%s", certSubject(f.ServerCert, ""), f.alertText(), f.plainAlertNote())
+			}
 			return fmt.Sprintf("the server's certificate %s names %s only in its Common Name and has no subjectAltName; Go, Chrome and modern clients ignore the CN", certSubject(f.ServerCert, "(unknown)"), f.hostKind())
 		},
 		Fix: func(f Facts) string {
@@ -422,7 +455,7 @@ var causes = []*Cause{
 	{
 		ID: CauseServerCertExpired, Stage: StageTLS, ExitCode: ExitTLS,
 		Title: "The server's certificate (or its CA) has expired",
-		Seen:  "`x509: certificate has expired or is not yet valid: current time ... is after ...`; OpenSSL error 10; the server sees alert 45 or 42",
+		Seen:  "`x509: certificate has expired or is not yet valid: current time ... is after ...`; OpenSSL error 10; the server sees alert 45 or 42, or, from Node.js, none",
 		Explain: func(f Facts) string {
 			c := f.BadCert
 			if c == nil {
@@ -444,7 +477,7 @@ var causes = []*Cause{
 	{
 		ID: CauseServerCertNotYetValid, Stage: StageTLS, ExitCode: ExitTLS,
 		Title: "The server's certificate (or its CA) is not valid yet",
-		Seen:  "`x509: certificate has expired or is not yet valid: current time ... is before ...`; OpenSSL error 9",
+		Seen:  "`x509: certificate has expired or is not yet valid: current time ... is before ...`; OpenSSL error 9; the server sees alert 42 (OpenSSL, GnuTLS, Go) or, from Node.js, none",
 		Explain: func(f Facts) string {
 			c := f.BadCert
 			if c == nil {
@@ -453,6 +486,9 @@ var causes = []*Cause{
 			which := "server's certificate"
 			if f.BadDepth > 0 {
 				which = fmt.Sprintf("CA certificate at depth %d of the server's chain", f.BadDepth)
+			}
+			if f.serverSide() {
+				return fmt.Sprintf("the client rejected this server's certificate (%s): the %s %s is valid only from %s, and even this server's clock says %s: it was issued with a future start date%s", f.alertText(), which, certSubject(c, ""), ts(notBefore(c)), ts(f.now()), f.plainAlertNote())
 			}
 			return fmt.Sprintf("the %s %s is valid only from %s, but this side's clock says %s: the clocks differ or it was issued with a future start date", which, certSubject(c, "(unknown)"), ts(notBefore(c)), ts(f.now()))
 		},
@@ -463,16 +499,38 @@ var causes = []*Cause{
 	{
 		ID: CauseServerCertWrongUsage, Stage: StageTLS, ExitCode: ExitTLS,
 		Title: "The server certificate is not for TLS servers",
-		Seen:  "`x509: certificate specifies an incompatible key usage`; OpenSSL error 26",
+		Seen:  "`x509: certificate specifies an incompatible key usage`; OpenSSL error 26; the server sees alert 43 (OpenSSL), 42 (GnuTLS, Go) or, from Node.js, none",
 		Explain: func(f Facts) string {
 			eku := "(none)"
 			if f.ServerCert != nil && len(f.ServerCert.ExtKeyUsage) > 0 {
 				eku = strings.Join(f.ServerCert.ExtKeyUsage, ", ")
 			}
+			if f.serverSide() {
+				return fmt.Sprintf("the client rejected this server's certificate %s (%s): its extended key usage is only %s, without serverAuth, so verifying clients refuse it for a TLS server%s", certSubject(f.ServerCert, ""), f.alertText(), eku, f.plainAlertNote())
+			}
 			return fmt.Sprintf("the server's certificate %s allows only the extended key usage %s, which lacks serverAuth, so clients may not accept it for a TLS server", certSubject(f.ServerCert, "(unknown)"), eku)
 		},
 		Fix: func(f Facts) string {
 			return "reissue it with the server profile: wsskit cert new --profile server --san IP:127.0.0.1 --ca ca.pem --ca-key ca.key --out server.pem --key-out server.key"
+		},
+	},
+	{
+		ID: CauseServerChainPathLen, Stage: StageTLS, ExitCode: ExitTLS,
+		Title: "A CA's path length limit forbids the server's chain",
+		Seen:  "`x509: too many intermediates for path length constraint`; OpenSSL error 25 `path length constraint exceeded`",
+		Explain: func(f Facts) string {
+			ca := "a CA of the chain"
+			if f.BadCert != nil {
+				ca = "the CA " + certSubject(f.BadCert, "")
+			}
+			limit := "a path length limit"
+			if f.BadCert != nil && f.BadCert.PathLen != nil {
+				limit = fmt.Sprintf("pathlen:%d", *f.BadCert.PathLen)
+			}
+			return fmt.Sprintf("the server's chain leads to a CA we trust, but %s has %s, which allows fewer intermediate CAs below it than the chain has (%s is issued by %s)", ca, limit, certSubject(f.ServerCert, "the server's certificate"), certIssuer(f.ServerCert, "an intermediate"))
+		},
+		Fix: func(f Facts) string {
+			return "sign the server certificate directly with that CA (wsskit cert new --profile server --ca ca.pem --ca-key ca.key ...), or reissue the CA without the limit: wsskit cert new --profile ca --path-len -1 (wsskit pki init makes its CA with pathlen:0)"
 		},
 	},
 	{

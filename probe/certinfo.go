@@ -29,6 +29,8 @@ type CertInfo struct {
 	// ExtKeyUsage lists the extended key usages ("serverAuth", "clientAuth").
 	ExtKeyUsage []string `json:"ext_key_usage,omitempty"`
 	IsCA        bool     `json:"is_ca"`
+	// PathLen is a CA's path length constraint; nil means none.
+	PathLen *int `json:"path_len,omitempty"`
 	// SelfSigned is true when issuer and subject are equal and the
 	// certificate's own key verifies its signature.
 	SelfSigned bool `json:"self_signed"`
@@ -52,6 +54,10 @@ func Describe(c *x509.Certificate) *CertInfo {
 		IsCA:       c.IsCA,
 		SelfSigned: pki.IsSelfSigned(c),
 		SHA256:     hex.EncodeToString(sum[:]),
+	}
+	if c.IsCA && (c.MaxPathLen > 0 || c.MaxPathLenZero) {
+		n := c.MaxPathLen
+		ci.PathLen = &n
 	}
 	for _, u := range c.ExtKeyUsage {
 		ci.ExtKeyUsage = append(ci.ExtKeyUsage, pki.ExtKeyUsageName(u))

@@ -410,6 +410,7 @@ func (p *prober) fillTLS(tconn *tls.Conn, done bool) {
 	}
 	if len(p.peerChain) > 0 {
 		p.facts.ServerCert = Describe(p.peerChain[0])
+		p.facts.ServerChainLen = len(p.peerChain)
 	}
 	v := p.verification
 	if v != nil {

@@ -170,3 +170,62 @@ func TestServerCertUntrustedAgainstOpenSSL(t *testing.T) {
 		t.Errorf("server chain %+v", rep.TLS.ServerChain)
 	}
 }
+
+// TestServerChainAgainstOpenSSL checks the chain an OpenSSL server sends
+// with an intermediate CA: sent, missing, and under a root whose pathlen:0
+// (what wsskit pki init makes) forbids any intermediate. Measured: Go says
+// "certificate signed by unknown authority" for a missing intermediate,
+// exactly as for an untrusted root, and "too many intermediates for path
+// length constraint" for the pathlen case (OpenSSL error 25).
+func TestServerChainAgainstOpenSSL(t *testing.T) {
+	e := newEnv(t)
+	ip := []net.IP{net.IPv4(127, 0, 0, 1)}
+	serverEKU := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	tests := []struct {
+		name      string
+		pathLen0  bool // the root has pathlen:0
+		sendInter bool
+		id        string // "" means the TLS handshake succeeds
+		openssl   int
+		inCause   string
+	}{
+		{"intermediate_sent", false, true, "", 0, ""},
+		{"intermediate_missing", false, false, CauseServerCertUntrusted, 20, "the server sent only its own certificate"},
+		{"root_pathlen_0", true, true, CauseServerChainPathLen, 25, "pathlen:0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := pkitest.Issue(t, pkitest.Template{CN: "chain root", CA: true, PathLenZero: tc.pathLen0}, nil)
+			inter := pkitest.Issue(t, pkitest.Template{CN: "chain intermediate", CA: true}, root)
+			leaf := pkitest.Issue(t, pkitest.Template{CN: "127.0.0.1", IPs: ip, EKU: serverEKU}, inter)
+			certPath, keyPath := e.writeCert("leaf-"+tc.name, leaf)
+			interPath, _ := e.writeCert("inter-"+tc.name, inter)
+			args := []string{"-cert", certPath, "-key", keyPath, "-www"}
+			if tc.sendInter {
+				args = append(args, "-cert_chain", interPath)
+			}
+			addr := e.startOpenSSL(t, args...)
+			pool := x509.NewCertPool()
+			pool.AddCert(root.Cert)
+			o := e.clientOpts("wss://" + addr + "/")
+			o.RootCAs = pool
+			rep, f, err := run(t, o)
+			if tc.id == "" {
+				// -www answers 200, not 101: the TLS stage passed.
+				wantCause(t, f, err, CauseHTTPNotWebSocket, ExitHTTP, "")
+				if !rep.TLS.Verification.OK {
+					t.Errorf("verification %+v", rep.TLS.Verification)
+				}
+				return
+			}
+			wantCause(t, f, err, tc.id, ExitTLS, "tls: failed to verify certificate: x509: ")
+			wantAlert(t, f, 42, true)
+			if !strings.Contains(f.Cause, tc.inCause) {
+				t.Errorf("cause %q lacks %q", f.Cause, tc.inCause)
+			}
+			if v := rep.TLS.Verification; len(v.OpenSSL) == 0 || v.OpenSSL[0].Code != tc.openssl {
+				t.Errorf("OpenSSL lines %+v, want error %d", v.OpenSSL, tc.openssl)
+			}
+		})
+	}
+}

@@ -147,6 +147,9 @@ type Facts struct {
 
 	// ServerCert is the server's leaf certificate.
 	ServerCert *CertInfo
+	// ServerChainLen is how many certificates the server sent (client
+	// side) or sends (server side), leaf included; 0 when unknown.
+	ServerChainLen int
 	// BadCert is the certificate of the chain that failed a check (it may be
 	// a CA rather than the leaf) and BadDepth its depth (0 = leaf).
 	BadCert  *CertInfo

@@ -328,8 +328,10 @@ func (s *Server) serveTLS(ci *connInfo, pc net.Conn, ev func(ServerEvent)) {
 	cs := tc.ConnectionState()
 	if err != nil {
 		side := ServerSide{AcceptableCAs: AcceptableCANames(s.o.ClientCAs), MinVersion: s.o.MinVersion,
-			MaxVersion: s.o.MaxVersion, CipherSuites: s.o.CipherSuites, Certificate: s.leaf(ci.hello),
-			ReceivedAlert: ci.tracer.LastAlert(false)}
+			MaxVersion: s.o.MaxVersion, CipherSuites: s.o.CipherSuites, ReceivedAlert: ci.tracer.LastAlert(false)}
+		if c := s.certFor(ci.hello); c != nil {
+			side.Certificate, side.ChainLen = leafOf(c), len(c.Certificate)
+		}
 		f := ExplainServerHandshake(err, ci.hello, &cs, s.o.ClientAuth, side)
 		ev(ServerEvent{Kind: "handshake_failed", Text: "handshake failed: " + f.Raw, Failure: f})
 		tc.Close()
@@ -358,9 +360,9 @@ func (s *Server) serveTLS(ci *connInfo, pc net.Conn, ev func(ServerEvent)) {
 	s.toHTTP(ci, tc)
 }
 
-// leaf returns the server's own certificate for a ClientHello, for
-// explanations.
-func (s *Server) leaf(h *tls.ClientHelloInfo) *x509.Certificate {
+// certFor returns the certificate (with its chain) a handshake with h got,
+// or would have got.
+func (s *Server) certFor(h *tls.ClientHelloInfo) *tls.Certificate {
 	var c *tls.Certificate
 	if s.o.GetCertificate != nil && h != nil {
 		c, _ = s.o.GetCertificate(h) // only for the explanation; its error was already the handshake's
@@ -368,7 +370,7 @@ func (s *Server) leaf(h *tls.ClientHelloInfo) *x509.Certificate {
 	if c == nil && len(s.o.Certificates) > 0 {
 		c = &s.o.Certificates[0]
 	}
-	return leafOf(c)
+	return c
 }
 
 // toHTTP hands the connection to the HTTP server.

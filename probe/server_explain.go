@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wsskit/wsskit/pki"
 )
 
 // ClientHello is what a client offered, as logged by the servers.
@@ -77,6 +79,10 @@ type ServerSide struct {
 	ClientChain []*x509.Certificate
 	// Now is the clock for validity checks (zero: time.Now()).
 	Now time.Time
+	// ChainLen is how many certificates this server sends (leaf first;
+	// 0: unknown). 1 with a leaf that is not self-signed means it sends
+	// no intermediate.
+	ChainLen int
 	// ReceivedAlert is an alert from the client seen on the wire (a
 	// Tracer's LastAlert) when err does not carry it: a TLS 1.3 client
 	// that rejects the server's certificate may send it in plaintext, which
@@ -148,6 +154,7 @@ func ExplainServerHandshake(err error, hello *tls.ClientHelloInfo, cs *tls.Conne
 		f.Now = time.Now()
 	}
 	f.ServerCert = Describe(side.Certificate)
+	f.ServerChainLen = side.ChainLen
 	if hello != nil {
 		f.ServerName = hello.ServerName
 		ch := NewClientHello(hello)
@@ -225,6 +232,13 @@ func ExplainServerHandshake(err error, hello *tls.ClientHelloInfo, cs *tls.Conne
 	case isTimeout(err):
 		return newFailure(CauseTimeout, StageTLS, raw, nil, f)
 	case hello != nil && (isClosed(err) || errors.Is(err, syscall.ECONNRESET)):
+		// Node.js (and Mono) check the server's certificate after the
+		// handshake messages and hang up without an alert whatever is
+		// wrong with it. A defect of our own certificate that every
+		// verifying client refuses is then the answer.
+		if id := ownCertDefect(side.Certificate, f.Now); id != "" {
+			return newFailure(id, StageTLS, raw, nil, f)
+		}
 		f.PeerHints = hangUpHints(f, side, clientAuth)
 		return newFailure(CauseClientClosedHandshake, StageTLS, raw, nil, f)
 	}
@@ -238,8 +252,15 @@ func explainClientAlert(raw string, a *Alert, f Facts, side ServerSide) *Failure
 		if side.Certificate != nil && f.ServerName != "" && side.Certificate.VerifyHostname(f.ServerName) != nil {
 			return newFailure(CauseServerCertNameMismatch, StageTLS, raw, a, f)
 		}
-		if side.Certificate != nil && f.Now.After(side.Certificate.NotAfter) {
-			return newFailure(CauseServerCertExpired, StageTLS, raw, a, f)
+		// GnuTLS and Go send bad_certificate for every verification
+		// error, OpenSSL 42 for a certificate not yet valid and 43 for
+		// a missing serverAuth: what is wrong with our own certificate
+		// says more than the alert. unknown_ca is about the issuer.
+		if id := ownCertDefect(side.Certificate, f.Now); id != "" && a.Code != 48 {
+			return newFailure(id, StageTLS, raw, a, f)
+		}
+		if side.Certificate != nil && pki.IsSelfSigned(side.Certificate) {
+			return newFailure(CauseServerCertSelfSignedLeaf, StageTLS, raw, a, f)
 		}
 		return newFailure(CauseServerCertUntrusted, StageTLS, raw, a, f)
 	case 45:
@@ -248,6 +269,26 @@ func explainClientAlert(raw string, a *Alert, f Facts, side ServerSide) *Failure
 		return newFailure(CauseProtocolVersionMismatch, StageTLS, raw, a, f)
 	}
 	return newFailure(CauseTLSAlertUnknown, StageTLS, raw, a, f)
+}
+
+// ownCertDefect names what is wrong with the server's own leaf certificate
+// in a way every verifying client refuses, or "" when nothing is: outside
+// its validity at now, an extended key usage without serverAuth, or no
+// subjectAltName at all (clients ignore the CN).
+func ownCertDefect(c *x509.Certificate, now time.Time) string {
+	switch {
+	case c == nil:
+		return ""
+	case now.Before(c.NotBefore):
+		return CauseServerCertNotYetValid
+	case now.After(c.NotAfter):
+		return CauseServerCertExpired
+	case !hasEKU(c, x509.ExtKeyUsageServerAuth):
+		return CauseServerCertWrongUsage
+	case len(c.DNSNames) == 0 && len(c.IPAddresses) == 0 && len(c.URIs) == 0 && len(c.EmailAddresses) == 0:
+		return CauseServerCertCNOnly
+	}
+	return ""
 }
 
 func sentAlert(code uint8) *Alert { return &Alert{Name: AlertName(code), Code: code, Sent: true} }
@@ -287,7 +328,12 @@ func hangUpHints(f Facts, side ServerSide, clientAuth tls.ClientAuthType) []stri
 	if c := side.Certificate; c != nil && len(c.DNSNames) == 0 && len(c.IPAddresses) > 0 {
 		h = append(h, "this certificate names only IP addresses, and Mono/.NET-on-Mono clients cannot match IP SANs: give it a DNS name such as localhost and dial that")
 	}
-	h = append(h, "many clients (Mono's ClientWebSocket, websocket-sharp: close code 1015) hang up without an alert when they do not trust the server's certificate")
+	if c := side.Certificate; c != nil && pki.IsSelfSigned(c) {
+		h = append(h, "this certificate is self-signed, so a client trusts it only when given this very certificate as its CA")
+	} else if c != nil && side.ChainLen == 1 {
+		h = append(h, fmt.Sprintf("this server sends only its own certificate: if %s is an intermediate CA, a client that trusts only the root above it cannot build the chain (Node.js: UNABLE_TO_VERIFY_LEAF_SIGNATURE; put the intermediate after the leaf in the certificate file)", certIssuer(f.ServerCert, "its issuer")))
+	}
+	h = append(h, "Node.js, Mono's ClientWebSocket and websocket-sharp (close code 1015) hang up without an alert when they do not trust the server's certificate")
 	if clientAuth == tls.RequireAnyClientCert || clientAuth == tls.RequireAndVerifyClientCert {
 		h = append(h, "a browser's WebSocket with no client certificate selected for this host:port just closes (1006)")
 	}

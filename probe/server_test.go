@@ -368,3 +368,89 @@ func parseCRL(t *testing.T, e *env) *x509.RevocationList {
 	}
 	return crl
 }
+
+// TestServerOwnCertDefects points real clients at a server whose own
+// certificate is wrong and checks that the server names the defect. Measured:
+// GnuTLS and Go send bad_certificate (42) for every verification error,
+// OpenSSL 42 for "not yet valid", 43 for a missing serverAuth and 48 for a
+// self-signed certificate, and Node.js sends no alert at all (it checks
+// after the handshake messages and hangs up).
+func TestServerOwnCertDefects(t *testing.T) {
+	e := newEnv(t)
+	ip := []net.IP{net.IPv4(127, 0, 0, 1)}
+	serverEKU := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	future := time.Now().Add(48 * time.Hour)
+	past := time.Now().Add(-48 * time.Hour)
+	certs := []struct {
+		name string
+		cert *pkitest.Cert
+		id   string
+	}{
+		{"not_yet_valid", pkitest.Issue(t, pkitest.Template{CN: "127.0.0.1", IPs: ip, EKU: serverEKU, NotBefore: future, NotAfter: future.Add(time.Hour)}, e.pki.CA), CauseServerCertNotYetValid},
+		{"expired", pkitest.Issue(t, pkitest.Template{CN: "127.0.0.1", IPs: ip, EKU: serverEKU, NotBefore: past.Add(-time.Hour), NotAfter: past}, e.pki.CA), CauseServerCertExpired},
+		{"wrong_usage", pkitest.Issue(t, pkitest.Template{CN: "127.0.0.1", IPs: ip, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, e.pki.CA), CauseServerCertWrongUsage},
+		{"cn_only", pkitest.Issue(t, pkitest.Template{CN: "127.0.0.1", EKU: serverEKU}, e.pki.CA), CauseServerCertCNOnly},
+		{"self_signed", pkitest.Issue(t, pkitest.Template{CN: "127.0.0.1", IPs: ip, EKU: serverEKU}, nil), CauseServerCertSelfSignedLeaf},
+	}
+	caFile := e.path("ca.pem")
+	mods, _ := filepath.Abs(filepath.Join("..", "testdata", "node", "node_modules"))
+	nodeScript, _ := filepath.Abs(filepath.Join("..", "testdata", "probe", "node-ws-client.js"))
+	peers := []struct {
+		name string
+		// alert is the alert the peer sends (0: none, it hangs up); by
+		// certificate name when it depends on the defect.
+		alert map[string]uint8
+		run   func(t *testing.T, addr string)
+	}{
+		{"openssl_tls12", map[string]uint8{"not_yet_valid": 42, "expired": 45, "wrong_usage": 43, "cn_only": 0, "self_signed": 48}, func(t *testing.T, addr string) {
+			sClient(t, addr, "-tls1_2", "-CAfile", caFile, "-verify_return_error", "-purpose", "sslserver")
+		}},
+		{"openssl_tls13", map[string]uint8{"not_yet_valid": 42, "expired": 45, "wrong_usage": 43, "cn_only": 0, "self_signed": 48}, func(t *testing.T, addr string) {
+			sClient(t, addr, "-tls1_3", "-CAfile", caFile, "-verify_return_error", "-purpose", "sslserver")
+		}},
+		{"gnutls", map[string]uint8{"not_yet_valid": 42, "expired": 42, "wrong_usage": 42, "cn_only": 42, "self_signed": 42}, func(t *testing.T, addr string) {
+			host, port, _ := net.SplitHostPort(addr)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, pkitest.Tool(t, "gnutls-cli"), "--x509cafile", caFile, "-p", port, host)
+			cmd.Stdin = strings.NewReader("")
+			_, _ = cmd.CombinedOutput() // it fails; the server's event is what is checked
+		}},
+		{"node", map[string]uint8{}, func(t *testing.T, addr string) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, pkitest.Tool(t, "node"), nodeScript, "wss://"+addr+"/echo", caFile)
+			cmd.Env = append(cmd.Environ(), "NODE_PATH="+mods)
+			_, _ = cmd.CombinedOutput() // it fails; the server's event is what is checked
+		}},
+	}
+	for _, p := range peers {
+		for _, c := range certs {
+			if p.name != "node" && p.name != "gnutls" && c.name == "cn_only" {
+				continue // OpenSSL without -verify_hostname/-verify_ip does not check names
+			}
+			t.Run(p.name+"/"+c.name, func(t *testing.T) {
+				addr, log := e.startServer(t, true, func(o *ServerOptions) { o.Certificates = []tls.Certificate{c.cert.TLS()} })
+				p.run(t, addr)
+				f := log.wait(t, "handshake_failed").Failure
+				id, text := c.id, "the client rejected this server's certificate"
+				if p.name == "node" && c.name == "self_signed" {
+					// A self-signed certificate may well be trusted as
+					// its own CA: a silent hang-up only hints at it.
+					id, text = CauseClientClosedHandshake, "this certificate is self-signed"
+				}
+				if f == nil || f.CauseID != id {
+					t.Fatalf("failure %+v, want cause %s", f, id)
+				}
+				want := p.alert[c.name]
+				if (want == 0) != (f.Alert == nil) || f.Alert != nil && (f.Alert.Code != want || f.Alert.Sent) {
+					t.Errorf("alert %v, want %d received (0: none)", f.Alert, want)
+				}
+				if !strings.Contains(f.Cause, text) {
+					t.Errorf("cause %q lacks %q", f.Cause, text)
+				}
+				t.Logf("%s: %s (%v)\n  cause: %s\n  fix: %s", f.CauseID, f.Raw, f.Alert, f.Cause, f.Fix)
+			})
+		}
+	}
+}

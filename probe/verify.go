@@ -62,7 +62,7 @@ type Verification struct {
 var opensslText = map[int]string{
 	9: "certificate is not yet valid", 10: "certificate has expired", 18: "self-signed certificate",
 	19: "self-signed certificate in certificate chain", 20: "unable to get local issuer certificate",
-	26: "unsuitable certificate purpose", 62: "hostname mismatch", 64: "IP address mismatch",
+	25: "path length constraint exceeded", 26: "unsuitable certificate purpose", 62: "hostname mismatch", 64: "IP address mismatch",
 	79: "invalid CA certificate",
 }
 
@@ -185,6 +185,16 @@ func serverCause(err error, chain []*x509.Certificate, host string, now time.Tim
 			return CauseServerCertExpired, ci.Cert, len(chain), []VerifyError{vErr(10, len(chain))}
 		case x509.IncompatibleUsage:
 			return CauseServerCertWrongUsage, leaf, 0, []VerifyError{vErr(26, 0)}
+		case x509.TooManyIntermediates:
+			// ci.Cert is the CA whose pathLenConstraint the chain exceeds;
+			// it may be the trust anchor, one past the chain sent.
+			d := len(chain)
+			for i, c := range chain {
+				if ci.Cert != nil && c.Equal(ci.Cert) {
+					d = i
+				}
+			}
+			return CauseServerChainPathLen, ci.Cert, d, []VerifyError{vErr(25, d)}
 		case x509.NotAuthorizedToSign:
 			return CauseServerCertUntrusted, ci.Cert, 1, []VerifyError{vErr(79, 1)}
 		}

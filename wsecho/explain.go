@@ -34,7 +34,7 @@ func (s *Server) explainFailure(c *conn, err error, cs *tls.ConnectionState) *pr
 		CipherSuites:  s.tlsCfg.CipherSuites,
 	}
 	if cert := s.leafFor(c.hello); cert != nil {
-		side.Certificate = cert.Leaf
+		side.Certificate, side.ChainLen = cert.Leaf, len(cert.Certificate)
 	}
 	side.ReceivedAlert = c.alerts.last()
 	return probe.ExplainServerHandshake(err, c.hello, cs, s.tlsCfg.ClientAuth, side)

@@ -10,10 +10,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,6 +160,50 @@ func TestPeerNodeWS(t *testing.T) {
 			}
 			if events["message"] != nil || events["error"] == nil {
 				t.Fatalf("got events %v, want an error and no echo", out)
+			}
+			lb.waitMatch(t, "tls handshake failed", func(rec map[string]any) bool {
+				return rec["cause_id"] == tc.wantCause && strings.Contains(fmt.Sprint(rec["cause"]), tc.wantText)
+			})
+		})
+	}
+}
+
+// TestPeerNodeWSServerCertDefects: Node's ws client checks the server's
+// certificate after the handshake messages and hangs up without an alert
+// whatever is wrong (measured: CERT_HAS_EXPIRED, CERT_NOT_YET_VALID,
+// INVALID_PURPOSE, UNABLE_TO_VERIFY_LEAF_SIGNATURE). The echo server must
+// name the defect of its own certificate, or the missing intermediate.
+func TestPeerNodeWSServerCertDefects(t *testing.T) {
+	node := pkitest.Tool(t, "node")
+	mods := nodeModules(t)
+	e := newPeerEnv(t)
+	script, _ := filepath.Abs(filepath.Join("..", "testdata", "wsecho", "node_client.js"))
+	ip := []net.IP{net.IPv4(127, 0, 0, 1)}
+	eku := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	past := time.Now().Add(-48 * time.Hour)
+	inter := pkitest.Issue(t, pkitest.Template{CN: "wsecho intermediate", CA: true}, e.p.CA)
+	tests := []struct {
+		name      string
+		cert      tls.Certificate
+		wantCause string
+		wantText  string
+	}{
+		{"expired", pkitest.Issue(t, pkitest.Template{CN: "127.0.0.1", IPs: ip, EKU: eku, NotBefore: past.Add(-time.Hour), NotAfter: past}, e.p.CA).TLS(),
+			probe.CauseServerCertExpired, "no alert, it just closed the connection"},
+		{"without serverAuth", pkitest.Issue(t, pkitest.Template{CN: "127.0.0.1", IPs: ip, EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, e.p.CA).TLS(),
+			probe.CauseServerCertWrongUsage, "without serverAuth"},
+		{"intermediate not sent", pkitest.Issue(t, pkitest.Template{CN: "127.0.0.1", IPs: ip, EKU: eku}, inter).TLS(),
+			probe.CauseClientClosedHandshake, `this server sends only its own certificate: if "CN=wsecho intermediate" is an intermediate CA`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, lb := start(t, Options{TLS: &tls.Config{Certificates: []tls.Certificate{tc.cert}}})
+			out, err := runPeer(t, 20*time.Second, []string{"NODE_PATH=" + mods}, node, script, s.URL()+"/echo", e.ca, "-", "-", "hello from node")
+			if err != nil {
+				t.Fatalf("node: %v\n%s", err, out)
+			}
+			if !strings.Contains(out, `"event":"error"`) {
+				t.Fatalf("node did not fail:\n%s", out)
 			}
 			lb.waitMatch(t, "tls handshake failed", func(rec map[string]any) bool {
 				return rec["cause_id"] == tc.wantCause && strings.Contains(fmt.Sprint(rec["cause"]), tc.wantText)

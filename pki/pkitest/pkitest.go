@@ -87,14 +87,17 @@ func (c *Cert) KeyPEM() []byte {
 // Template describes a certificate for Issue. Zero values mean: ECDSA P-256
 // key, valid from an hour ago for a day, not a CA, no EKU.
 type Template struct {
-	CN        string
-	CA        bool
-	IPs       []net.IP
-	DNS       []string
-	EKU       []x509.ExtKeyUsage
-	NotBefore time.Time
-	NotAfter  time.Time
-	Key       crypto.Signer
+	CN string
+	CA bool
+	// PathLenZero gives a CA pathlen:0 (no CA may follow below it), as
+	// wsskit pki init does.
+	PathLenZero bool
+	IPs         []net.IP
+	DNS         []string
+	EKU         []x509.ExtKeyUsage
+	NotBefore   time.Time
+	NotAfter    time.Time
+	Key         crypto.Signer
 }
 
 var serial int64
@@ -132,6 +135,10 @@ func Issue(t testing.TB, tmpl Template, parent *Cert) *Cert {
 	}
 	if tmpl.CA {
 		x.KeyUsage |= x509.KeyUsageCertSign | x509.KeyUsageCRLSign
+		x.MaxPathLen, x.MaxPathLenZero = 0, tmpl.PathLenZero
+		if !tmpl.PathLenZero {
+			x.MaxPathLen = -1
+		}
 	}
 	signer, issuer := key, x
 	if parent != nil {
