@@ -178,7 +178,7 @@ func verifyOptions(e *Env, c *cli.Context) (pki.VerifyOptions, error) {
 		if len(b.Certs)+len(b.CRLs) == 0 {
 			return opts, inputErr(f, fmt.Errorf("no certificate in it (it holds %s)", b.Summary()))
 		}
-		opts.Roots, opts.RootCRLs = b.Certs, b.CRLs
+		opts.Roots, opts.RootCRLs, opts.RootTrust = b.Certs, b.CRLs, b.Trust
 	}
 	for _, f := range c.StringSlice("untrusted") {
 		b, err := e.loadBundle(f, passin)

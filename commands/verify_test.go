@@ -124,6 +124,11 @@ func TestVerifyCommandMatchesOpenSSL(t *testing.T) {
 		pkitest.WriteFile(t, capath, filepath.Base(f), data)
 	}
 	pkitest.Run(t, openssl, "rehash", capath)
+	// CA files in OpenSSL's TRUSTED CERTIFICATE form, with trust settings.
+	rootRejectServer := filepath.Join(p.dir, "root-reject-server.pem")
+	pkitest.Run(t, openssl, "x509", "-in", p.root, "-trustout", "-addreject", "serverAuth", "-out", rootRejectServer)
+	interTrustServer := filepath.Join(p.dir, "inter-trust-server.pem")
+	pkitest.Run(t, openssl, "x509", "-in", p.inter, "-trustout", "-addtrust", "serverAuth", "-out", interTrustServer)
 	tests := []struct {
 		name string
 		args []string
@@ -147,6 +152,10 @@ func TestVerifyCommandMatchesOpenSSL(t *testing.T) {
 		{"verify depth", []string{"--cafile", p.root, "--untrusted", p.inter, "--verify-depth", "0", p.server}, []string{"22@1"}},
 		{"root only untrusted", []string{"--untrusted", p.inter, "--untrusted", p.root, p.server}, []string{"19@2"}},
 		{"self-signed", []string{p.root}, []string{"18@0"}},
+		{"root rejected for serverAuth", []string{"--cafile", rootRejectServer, "--untrusted", p.inter, "--purpose", "sslserver", p.server}, []string{"28@2"}},
+		{"root rejected for serverAuth, sslclient", []string{"--cafile", rootRejectServer, "--untrusted", p.inter, "--purpose", "sslclient", p.client}, nil},
+		{"intermediate trusted for serverAuth", []string{"--cafile", interTrustServer, "--purpose", "sslserver", p.server}, nil},
+		{"intermediate trusted for serverAuth, no purpose", []string{"--cafile", interTrustServer, p.server}, []string{"28@1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

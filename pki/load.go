@@ -30,6 +30,10 @@ type Bundle struct {
 	DHParams []*DHParams
 	// PublicKeys holds bare public keys ("PUBLIC KEY" blocks).
 	PublicKeys []crypto.PublicKey
+	// Trust holds the OpenSSL trust settings that followed a certificate in
+	// a "TRUSTED CERTIFICATE" block, keyed by that certificate; nil when
+	// there were none.
+	Trust map[*x509.Certificate]*TrustSettings
 	// PFX is the decoded PKCS#12 file when Format is "PKCS#12".
 	PFX *PFX
 	// Encrypted reports that a pass phrase protected a key or the PFX.
@@ -177,14 +181,29 @@ func (l *loader) pemBlock(block *pem.Block) error {
 	switch block.Type {
 	case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
 		der := block.Bytes
+		var ts *TrustSettings
 		if block.Type == "TRUSTED CERTIFICATE" {
-			der = firstElement(der) // OpenSSL appends trust settings after the certificate
+			// OpenSSL appends its trust settings (X509_CERT_AUX) after the
+			// certificate; it refuses the block when they are malformed.
+			der = firstElement(der)
+			if aux := block.Bytes[len(der):]; len(aux) > 0 {
+				var err error
+				if ts, err = ParseTrustSettings(aux); err != nil {
+					return err
+				}
+			}
 		}
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
 			return err
 		}
 		l.b.Certs = append(l.b.Certs, c)
+		if ts != nil {
+			if l.b.Trust == nil {
+				l.b.Trust = map[*x509.Certificate]*TrustSettings{}
+			}
+			l.b.Trust[c] = ts
+		}
 	case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
 		r, err := x509.ParseCertificateRequest(block.Bytes)
 		if err != nil {

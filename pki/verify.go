@@ -37,6 +37,9 @@ type IssuerLookup interface {
 type VerifyOptions struct {
 	// Roots are trusted certificates (-CAfile), in file order.
 	Roots []*x509.Certificate
+	// RootTrust holds the OpenSSL trust settings of the Roots that came
+	// from "TRUSTED CERTIFICATE" blocks (Bundle.Trust); nil means none.
+	RootTrust map[*x509.Certificate]*TrustSettings
 	// RootCRLs are CRLs found in the -CAfile file: OpenSSL adds them to the
 	// trust store, where they are searched after CRLs.
 	RootCRLs []*x509.RevocationList
@@ -127,7 +130,7 @@ type VerifyError struct {
 	// CRL is the CRL being checked, for CRL errors (8, 11, 12, 23, 35, 36, 44).
 	CRL *x509.RevocationList
 	// Wanted is what the check asked for: the host, email or IP for 62-64,
-	// the purpose for 26.
+	// the purpose for 26 and 28.
 	Wanted string
 	// At is the verification time used.
 	At time.Time
@@ -231,7 +234,8 @@ func VerifyAll(certs []*x509.Certificate, opts VerifyOptions, workers int) []*Ve
 type verifier struct {
 	opts      VerifyOptions
 	purpose   int
-	maxDepth  int // param depth + 1: chains are built one longer than allowed
+	trust     trustKind // the trust id OpenSSL derives from the purpose
+	maxDepth  int       // param depth + 1: chains are built one longer than allowed
 	fixedTime time.Time
 
 	roots     []*vcert
@@ -270,6 +274,7 @@ func newVerifier(opts VerifyOptions) (*verifier, error) {
 	v := &verifier{
 		opts:       opts,
 		purpose:    purposeIDs[opts.Purpose],
+		trust:      trustKindFor(purposeIDs[opts.Purpose]),
 		certs:      map[*x509.Certificate]*vcert{},
 		crlInfo:    map[*x509.RevocationList]*vcrl{},
 		capathCert: map[string]capathCerts{},
@@ -290,7 +295,15 @@ func newVerifier(opts VerifyOptions) (*verifier, error) {
 	}
 	for _, c := range opts.Roots {
 		if c != nil {
-			v.roots = append(v.roots, v.cert(c))
+			vc := v.cert(c)
+			if ts := opts.RootTrust[c]; ts != nil {
+				// A copy, so that the same certificate given as untrusted
+				// (one cached view) carries no trust settings.
+				cp := *vc
+				cp.aux = ts
+				vc = &cp
+			}
+			v.roots = append(v.roots, vc)
 		}
 	}
 	for _, c := range opts.Untrusted {

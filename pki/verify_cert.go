@@ -152,8 +152,9 @@ type vcert struct {
 	nc        *nameConstraints
 	crldp     []distPoint
 	pubKey    keyKind
-	sigKey    keyKind // key type of the algorithm that signed this certificate
-	sigOK     bool    // sigKey known (OBJ_find_sigid_algs succeeded)
+	sigKey    keyKind        // key type of the algorithm that signed this certificate
+	sigOK     bool           // sigKey known (OBJ_find_sigid_algs succeeded)
+	aux       *TrustSettings // trust settings of a trust-store certificate, or nil
 }
 
 var (

@@ -10,6 +10,7 @@ type trustResult int
 const (
 	trustUntrusted trustResult = iota
 	trustTrusted
+	trustRejected // reported as error 28; the chain is not extended further
 )
 
 const (
@@ -130,8 +131,11 @@ func (r *run) buildChain() bool {
 	if num <= maxDepth && trust == trustUntrusted && num == r.numUntrusted {
 		trust = r.checkTrust(num)
 	}
-	if trust == trustTrusted {
+	switch trust {
+	case trustTrusted:
 		return true
+	case trustRejected:
+		return false // checkTrust already reported error 28
 	}
 	top := r.chain[num-1]
 	if num > maxDepth {
@@ -149,14 +153,18 @@ func (r *run) buildChain() bool {
 	return r.fail(VerifyErrUnableToGetIssuerLocal, num-1, top)
 }
 
-// checkTrust is check_trust for certificates without auxiliary trust
-// settings: a self-signed certificate from the trust store is a trust
-// anchor; with PartialChain any trusted certificate is.
+// checkTrust is check_trust without DANE: the first trust-store
+// certificate from depth numUntrusted up that its trust settings (or, having
+// none, being self-signed) make trusted ends the chain; one they reject is
+// error 28. With PartialChain any trusted certificate is an anchor.
 func (r *run) checkTrust(numUntrusted int) trustResult {
 	num := len(r.chain)
 	for i := numUntrusted; i < num; i++ {
-		if r.chain[i].selfSigned() {
+		switch checkTrustOf(r.chain[i], r.v.trust) {
+		case trustTrusted:
 			return trustTrusted
+		case trustRejected:
+			return r.rejected(i, r.chain[i])
 		}
 	}
 	if numUntrusted < num {
@@ -166,10 +174,14 @@ func (r *run) checkTrust(numUntrusted int) trustResult {
 		return trustUntrusted
 	}
 	if numUntrusted == num && r.v.opts.PartialChain {
-		// Last resort: the leaf itself is in the trust store.
+		// Last resort: the leaf itself is in the trust store. Only an
+		// explicit rejection in its trust settings stops it.
 		leaf := r.chain[0]
 		for _, c := range r.v.trustedByName(r, leaf.subj, leaf.c.RawSubject) {
 			if bytes.Equal(c.c.Raw, leaf.c.Raw) {
+				if checkTrustOf(c, r.v.trust) == trustRejected {
+					return r.rejected(0, leaf)
+				}
 				r.chain[0] = c
 				r.numUntrusted = 0
 				return trustTrusted
@@ -177,6 +189,15 @@ func (r *run) checkTrust(numUntrusted int) trustResult {
 		}
 	}
 	return trustUntrusted
+}
+
+// rejected reports X509_V_ERR_CERT_REJECTED for the certificate at depth;
+// should the callback go on, the certificate merely counts as untrusted.
+func (r *run) rejected(depth int, x *vcert) trustResult {
+	if r.failWith(VerifyError{Code: VerifyErrCertRejected, Depth: depth, Wanted: r.v.opts.Purpose}, x) {
+		return trustUntrusted
+	}
+	return trustRejected
 }
 
 // checkExtensions is check_extensions: critical extensions, proxy

@@ -239,6 +239,7 @@ const (
 	VerifyErrCertRevoked            = 23
 	VerifyErrPathLengthExceeded     = 25
 	VerifyErrInvalidPurpose         = 26
+	VerifyErrCertRejected           = 28
 	VerifyErrKeyUsageNoCertSign     = 32
 	VerifyErrUnableToGetCRLIssuer   = 33
 	VerifyErrUnhandledCriticalExt   = 34
@@ -463,6 +464,12 @@ func (e VerifyError) Cause() string {
 		}
 	case VerifyErrInvalidPurpose:
 		return fmt.Sprintf("%s may not be used for %q: %s", who, e.Wanted, purposeReason(e))
+	case VerifyErrCertRejected:
+		what := "any purpose"
+		if e.Wanted != "" {
+			what = fmt.Sprintf("purpose %q", e.Wanted)
+		}
+		return fmt.Sprintf("%s is in the trust store as a TRUSTED CERTIFICATE whose OpenSSL trust settings (-addtrust/-addreject) do not allow %s", who, what)
 	case VerifyErrKeyUsageNoCertSign:
 		return fmt.Sprintf("%s signed the certificate below it, but its Key Usage does not include keyCertSign", who)
 	case VerifyErrUnableToGetCRLIssuer:
@@ -557,6 +564,8 @@ func (e VerifyError) Fix() string {
 			return "use a CA whose Extended Key Usage (if any) includes serverAuth"
 		}
 		return "issue a certificate whose Key Usage and Extended Key Usage allow this purpose"
+	case VerifyErrCertRejected:
+		return "pass the CA as a plain CERTIFICATE block (openssl x509 -in CAFILE -out ca.pem drops the trust settings), or allow this use in its trust settings (openssl x509 -trustout -addtrust serverAuth or clientAuth)"
 	case VerifyErrKeyUsageNoCertSign, VerifyErrInvalidCA:
 		return "sign certificates only with a real CA certificate (CA:TRUE, keyCertSign): wsskit cert new --profile ca --subject S, then reissue the certificates it signs"
 	case VerifyErrUnhandledCriticalExt:
