@@ -672,22 +672,34 @@ var causes = []*Cause{
 			if f.serverSide() {
 				return fmt.Sprintf("the client offered %s but this server accepts only %s", f.versions(f.OfferedVersions), f.versions(f.ServerVersions))
 			}
+			if f.VersionsProbed && len(f.ServerVersions) > 0 {
+				s := fmt.Sprintf("we offered %s and the server accepts none of them (%s); a second handshake offering only older versions got %s", f.versions(f.OfferedVersions), f.alertText(), f.versions(f.ServerVersions))
+				if f.ServerVersions[0] < "1.2" {
+					s += ": the server is limited to versions that today's clients (Go, browsers, OpenSSL 3 at its default security level) refuse"
+				}
+				return s
+			}
 			if len(f.ServerVersions) == 0 || f.ServerVersions[0] == "" {
 				return fmt.Sprintf("we offered %s and the server accepts none of them (%s)", f.versions(f.OfferedVersions), f.alertText())
 			}
 			return fmt.Sprintf("we offered %s but the server chose %s (%s)", f.versions(f.OfferedVersions), f.versions(f.ServerVersions), f.alertText())
 		},
 		Fix: func(f Facts) string {
-			flag := "--min-tls 1.2 --max-tls 1.3"
+			if f.serverSide() {
+				if len(f.OfferedVersions) > 0 && len(f.ServerVersions) > 0 && f.OfferedVersions[len(f.OfferedVersions)-1] < f.ServerVersions[0] {
+					return fmt.Sprintf("update the client or its TLS settings to offer TLS 1.2 or newer; to serve it as it is, start this server with --min-tls %s (wsskit warns: legacy versions are for reproducing old peers)", f.OfferedVersions[0])
+				}
+				return "allow the client's versions on this server: --min-tls/--max-tls (e.g. --max-tls 1.3)"
+			}
 			switch {
 			case len(f.OfferedVersions) > 0 && f.OfferedVersions[len(f.OfferedVersions)-1] < "1.3":
-				flag = "--max-tls 1.3"
+				return fmt.Sprintf("allow a version both sides support: wsskit client %s --max-tls 1.3 (a wsskit server takes --min-tls/--max-tls too)", f.url())
 			case len(f.OfferedVersions) > 0 && f.OfferedVersions[0] >= "1.3":
-				flag = "--min-tls 1.2"
+				return fmt.Sprintf("allow a version both sides support: wsskit client %s --min-tls 1.2 (a wsskit server takes --min-tls/--max-tls too)", f.url())
 			case len(f.ServerVersions) > 0 && f.ServerVersions[0] < "1.2":
-				flag = "--min-tls " + f.ServerVersions[0] + " (better: enable TLS 1.2 on the server)"
+				return fmt.Sprintf("enable TLS 1.2 or 1.3 on the server; to reach it as it is: wsskit client %s --min-tls %s (other clients need the same, and browsers cannot)", f.url(), f.ServerVersions[0])
 			}
-			return fmt.Sprintf("allow a version both sides support: wsskit client %s %s (the server side: --min-tls/--max-tls)", f.url(), flag)
+			return fmt.Sprintf("find what the server accepts with wsskit client %s --min-tls 1.0, then enable TLS 1.2 or 1.3 on it (a wsskit server takes --min-tls/--max-tls)", f.url())
 		},
 	},
 	{
@@ -705,6 +717,12 @@ var causes = []*Cause{
 			return fmt.Sprintf("the server refused our ClientHello (%s) before choosing anything: none of the cipher suites we offered for %s (%s) nor our key exchange groups are enabled on it", f.alertText(), f.versions(f.OfferedVersions), offered)
 		},
 		Fix: func(f Facts) string {
+			if f.serverSide() && f.OfferedGoSuites == 0 {
+				return "the client offers only suites Go's TLS does not implement (DHE, CCM, CAMELLIA, ARIA, PSK...), so no wsskit setting can meet it: have the client offer ECDHE with AES-GCM or ChaCha20 (OpenSSL: -cipher 'ECDHE+AESGCM'), or test it against an OpenSSL server (openssl s_server -cipher LIST)"
+			}
+			if f.serverSide() {
+				return "widen this server's --ciphers list to one of the client's suites (without --ciphers, Go's defaults), or have the client offer ECDHE with AES-GCM or ChaCha20"
+			}
 			return "enable an ECDHE suite with AES-GCM or ChaCha20 on the server (OpenSSL: -cipher 'ECDHE+AESGCM'); reproduce its set with wsskit server --ciphers LIST"
 		},
 	},
@@ -760,11 +778,27 @@ var causes = []*Cause{
 	{
 		ID: CauseTLSUnexplained, Stage: StageTLS, ExitCode: ExitTLS,
 		Title: "The TLS handshake failed for another reason",
-		Seen:  "`EOF` during the handshake, `tls: ...` local errors",
+		Seen:  "`EOF` during the handshake, `tls: ...` local errors; a server sees `EOF` before any ClientHello from port checks and health probes",
 		Explain: func(f Facts) string {
+			switch {
+			case f.serverSide() && f.ServerName == "" && len(f.OfferedVersions) == 0:
+				return fmt.Sprintf("the connection ended before the client sent its ClientHello (%s): a TCP port check, a load balancer's health probe, or a client that gave up or expected another protocol", orDefault(f.Raw, "unknown error"))
+			case f.serverSide():
+				return fmt.Sprintf("the handshake with the client failed (%s) without an alert or certificate problem that explains it", orDefault(f.Raw, "unknown error"))
+			case f.ClosedOnHello:
+				return fmt.Sprintf("%s closed the connection on our ClientHello without sending a byte or an alert (%s): it may not speak TLS on this port (a plain service waiting for its own protocol), it may be a TLS server that drops offers it cannot serve instead of answering with an alert (we offered %s), or a proxy with no backend", f.hostPort(), orDefault(f.Raw, "EOF"), f.versions(f.OfferedVersions))
+			}
 			return fmt.Sprintf("the TLS handshake with %s failed (%s) without an alert or certificate problem that explains it", f.hostPort(), orDefault(f.Raw, "unknown error"))
 		},
 		Fix: func(f Facts) string {
+			switch {
+			case f.serverSide() && f.ServerName == "" && len(f.OfferedVersions) == 0:
+				return "nothing to fix if it was a port check; if a real client reports a failure, run it against this server and read its own error (wsskit client wss://HOST:PORT/ --trace shows what a working client sends)"
+			case f.serverSide():
+				return "read the client's own error; wsskit client wss://HOST:PORT/ --trace shows what a working client sends"
+			case f.ClosedOnHello:
+				return fmt.Sprintf("check the port and the scheme (plain: wsskit client %s), try older versions (--min-tls 1.0), and read the server's log; --trace shows what we sent", strings.Replace(f.url(), "wss://", "ws://", 1))
+			}
 			return fmt.Sprintf("look at the record trace and the server's log: wsskit client %s --trace", f.url())
 		},
 	},

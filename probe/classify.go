@@ -143,10 +143,15 @@ func (p *prober) classifyTLS(err error, afterHandshake bool) *Failure {
 	if errors.Is(err, syscall.ECONNRESET) {
 		return newFailure(CauseNetworkError, StageTLS, raw, nil, f)
 	}
-	if isClosed(err) && !afterHandshake && !serverHello && len(p.tracer.receivedBytes()) == 0 {
+	if p.closedOnHello(err, afterHandshake) {
 		// Closed on our ClientHello with no word: servers that dislike the
 		// offer (no shared suite or version) sometimes do this, but so do
-		// other things; say what we know.
+		// other things. When a second handshake with older versions got a
+		// ServerHello (legacyVersion), it was the version.
+		if f.VersionsProbed {
+			return newFailure(CauseProtocolVersionMismatch, StageTLS, raw, nil, f)
+		}
+		f.ClosedOnHello = true
 		return newFailure(CauseTLSUnexplained, StageTLS, raw, nil, f)
 	}
 	return newFailure(CauseTLSUnexplained, StageTLS, raw, nil, f)
@@ -299,9 +304,52 @@ func classifyWS(f Facts, err error) *Failure {
 	return newFailure(CauseWSClosedByPeer, StageWS, raw, nil, f)
 }
 
+// closedOnHello reports whether the server closed the connection on our
+// ClientHello without sending a single byte.
+func (p *prober) closedOnHello(err error, afterHandshake bool) bool {
+	seen, _ := p.tracer.ServerHello()
+	return isClosed(err) && !afterHandshake && !seen && len(p.tracer.receivedBytes()) == 0
+}
+
+// legacyVersion finds the version of a server that refused every version
+// we offered (alert protocol_version, or a silent close, before any
+// ServerHello) because it is older than our lowest: one extra, bounded
+// handshake offering only the versions below ours. It reports the version
+// the server chose.
+func (p *prober) legacyVersion(ctx context.Context, cfg *tls.Config, err error) (uint16, bool) {
+	alert := AlertFromError(err)
+	if a := p.tracer.LastAlert(false); alert == nil && a != nil {
+		alert = a
+	}
+	refused := alert != nil && alert.Code == 70 && !alert.Sent || alert == nil && p.closedOnHello(err, false)
+	lo := cfg.MinVersion
+	if lo == 0 {
+		lo = tls.VersionTLS12 // crypto/tls's client default
+	}
+	if seen, _ := p.tracer.ServerHello(); seen || !refused ||
+		lo <= tls.VersionTLS10 || (cfg.MaxVersion != 0 && cfg.MaxVersion < tls.VersionTLS13) || p.rep.TCP == nil {
+		return 0, false
+	}
+	v, seen := p.sideHello(ctx, &tls.Config{
+		ServerName:         p.sni,
+		InsecureSkipVerify: true, // only looking for the ServerHello's version
+		MinVersion:         tls.VersionTLS10,
+		MaxVersion:         lo - 1,
+	})
+	return v, seen && v >= tls.VersionTLS10 && v < lo
+}
+
 // speaksTLS makes one extra, bounded connection to the same address and
 // reports whether a ServerHello answers a ClientHello there.
 func (p *prober) speaksTLS(ctx context.Context) (uint16, bool) {
+	return p.sideHello(ctx, &tls.Config{InsecureSkipVerify: true, ServerName: p.sni}) // only looking for a ServerHello
+}
+
+// sideHello makes one extra connection to the server, bounded by the stage
+// timeout and 3 s, sends cfg's ClientHello and reports the version of the
+// ServerHello that answered, if one did. The handshake's own error does not
+// matter: the trace tells.
+func (p *prober) sideHello(ctx context.Context, cfg *tls.Config) (uint16, bool) {
 	if p.rep.TCP == nil {
 		return 0, false
 	}
@@ -318,9 +366,6 @@ func (p *prober) speaksTLS(ctx context.Context) (uint16, bool) {
 	}
 	defer c.Close()
 	tr := NewTracer(true)
-	cfg := &tls.Config{InsecureSkipVerify: true, ServerName: p.sni} // only looking for a ServerHello
-	// The handshake's own error does not matter: the trace tells whether a
-	// ServerHello came back.
 	_ = tls.Client(tr.Wrap(c), cfg).HandshakeContext(ctx)
 	seen, v := tr.ServerHello()
 	return v, seen

@@ -336,6 +336,10 @@ func (p *prober) handshake(ctx context.Context, wire net.Conn) (*tls.Conn, error
 	p.rep.stage(StageTLS, start, err)
 	p.fillTLS(tconn, err == nil)
 	if err != nil {
+		if v, ok := p.legacyVersion(ctx, cfg, err); ok {
+			p.facts.ServerVersions = []string{strings.TrimPrefix(VersionName(v), "TLS ")}
+			p.facts.VersionsProbed = true
+		}
 		return nil, p.fail(p.classifyTLS(err, false), err)
 	}
 	_ = wire.SetDeadline(time.Time{})

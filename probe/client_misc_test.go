@@ -106,6 +106,9 @@ func TestTLSMiscCauses(t *testing.T) {
 		})
 		_, f, err := run(t, e.clientOpts("wss://"+addr+"/"))
 		wantCause(t, f, err, CauseTLSUnexplained, ExitTLS, "EOF")
+		if !strings.Contains(f.Cause, "closed the connection on our ClientHello without sending a byte") || !strings.Contains(f.Fix, "wsskit client ws://") {
+			t.Errorf("cause %q, fix %q: want the silent close on our ClientHello explained", f.Cause, f.Fix)
+		}
 	})
 	t.Run("tls_alert_unknown", func(t *testing.T) {
 		addr := rawServer(t, func(c net.Conn) {
@@ -129,6 +132,11 @@ func TestTLSMiscCauses(t *testing.T) {
 			_, f, err := run(t, o)
 			wantCause(t, f, err, CauseProtocolVersionMismatch, ExitTLS, "protocol version")
 			wantAlert(t, f, 70, false)
+			// Only a server below our lowest version gets the second,
+			// older handshake; it tells which version it takes.
+			if got, want := strings.Contains(f.Cause, "second handshake offering only older versions got TLS 1.2"), v.v == tls.VersionTLS12; got != want {
+				t.Errorf("cause %q: want the re-probe's TLS 1.2 %v", f.Cause, want)
+			}
 		})
 		t.Run("no_shared_cipher_openssl_"+v.name, func(t *testing.T) {
 			args := []string{"-www", v.flag}
@@ -143,6 +151,22 @@ func TestTLSMiscCauses(t *testing.T) {
 			wantAlert(t, f, 40, false)
 		})
 	}
+	t.Run("protocol_version_mismatch_legacy_openssl", func(t *testing.T) {
+		// A TLS 1.1-only server refuses our 1.2/1.3 with alert 70; a
+		// second handshake finds out what it does take.
+		addr := e.startOpenSSL(t, "-www", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0")
+		_, f, err := run(t, e.clientOpts("wss://"+addr+"/"))
+		wantCause(t, f, err, CauseProtocolVersionMismatch, ExitTLS, "protocol version")
+		wantAlert(t, f, 70, false)
+		for _, want := range []string{"older versions got TLS 1.1", "today's clients"} {
+			if !strings.Contains(f.Cause, want) {
+				t.Errorf("cause %q lacks %q", f.Cause, want)
+			}
+		}
+		if !strings.Contains(f.Fix, "--min-tls 1.1") || !strings.Contains(f.Fix, "enable TLS 1.2") {
+			t.Errorf("fix %q", f.Fix)
+		}
+	})
 	t.Run("protocol_version_mismatch_go", func(t *testing.T) {
 		cfg := serverTLS(e.pki.Server.TLS())
 		cfg.MaxVersion = tls.VersionTLS12

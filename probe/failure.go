@@ -140,8 +140,17 @@ type Facts struct {
 	OfferedVersions []string
 	// ServerVersions are the versions the server accepts, when known.
 	ServerVersions []string
+	// VersionsProbed: ServerVersions came from a second handshake that
+	// offered only versions below ours, after the server refused ours.
+	VersionsProbed bool
+	// ClosedOnHello: the server closed the connection on our ClientHello
+	// without sending a byte.
+	ClosedOnHello bool
 	// OfferedCiphers are the cipher suites the client offered.
 	OfferedCiphers []string
+	// OfferedGoSuites counts the offered suites crypto/tls implements
+	// (server side; the rest are DHE, CCM and the like).
+	OfferedGoSuites int
 	// ServerCiphers are the cipher suites the server accepts, when known.
 	ServerCiphers []string
 

@@ -34,7 +34,7 @@ func NewClientHello(h *tls.ClientHelloInfo) *ClientHello {
 		ch.Versions = append(ch.Versions, VersionName(v))
 	}
 	for _, c := range DropGREASE(h.CipherSuites) {
-		ch.CipherSuites = append(ch.CipherSuites, tls.CipherSuiteName(c))
+		ch.CipherSuites = append(ch.CipherSuites, SuiteName(c))
 	}
 	for _, g := range DropGREASE(h.SupportedCurves) {
 		ch.Groups = append(ch.Groups, g.String())
@@ -159,7 +159,7 @@ func ExplainServerHandshake(err error, hello *tls.ClientHelloInfo, cs *tls.Conne
 		f.ServerName = hello.ServerName
 		ch := NewClientHello(hello)
 		f.OfferedVersions = trimTLS(ch.Versions)
-		f.OfferedCiphers = ch.CipherSuites
+		f.OfferedCiphers, f.OfferedGoSuites = offeredSuites(hello.CipherSuites)
 	}
 	f.ServerVersions = versionRange(side.MinVersion, side.MaxVersion)
 	for _, c := range side.CipherSuites {

@@ -200,6 +200,17 @@ func TestServerWithOpenSSLClient(t *testing.T) {
 			t.Fatalf("failure %+v", ev.Failure)
 		}
 	})
+	t.Run("old_client", func(t *testing.T) {
+		addr, log := e.startServer(t, true, nil)
+		sClient(t, addr, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", "-CAfile", e.path("ca.pem"))
+		f := log.wait(t, "handshake_failed").Failure
+		if f == nil || f.CauseID != CauseProtocolVersionMismatch || !strings.Contains(f.Cause, "offered TLS 1.1") {
+			t.Fatalf("failure %+v", f)
+		}
+		if !strings.Contains(f.Fix, "start this server with --min-tls 1.1") || strings.Contains(f.Fix, "wsskit client") {
+			t.Errorf("fix %q: want the server-side remedy", f.Fix)
+		}
+	})
 	t.Run("no_shared_cipher", func(t *testing.T) {
 		addr, log := e.startServer(t, true, func(o *ServerOptions) {
 			o.MaxVersion = tls.VersionTLS12
@@ -209,6 +220,27 @@ func TestServerWithOpenSSLClient(t *testing.T) {
 		ev := log.wait(t, "handshake_failed")
 		if ev.Failure == nil || ev.Failure.CauseID != CauseNoSharedCipher || !strings.Contains(ev.Failure.Cause, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384") {
 			t.Fatalf("failure %+v", ev.Failure)
+		}
+		if strings.Contains(ev.Failure.Cause, "SCSV") || !strings.Contains(ev.Failure.Fix, "widen this server's --ciphers") {
+			t.Errorf("cause %q, fix %q: want no signalling values and the --ciphers remedy", ev.Failure.Cause, ev.Failure.Fix)
+		}
+	})
+	t.Run("client_offers_only_suites_go_lacks", func(t *testing.T) {
+		// DHE and CCM exist in OpenSSL, not in crypto/tls: named by their
+		// IANA names, and the fix says no server flag can help.
+		addr, log := e.startServer(t, true, nil)
+		sClient(t, addr, "-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-CCM", "-CAfile", e.path("ca.pem"))
+		f := log.wait(t, "handshake_failed").Failure
+		if f == nil || f.CauseID != CauseNoSharedCipher {
+			t.Fatalf("failure %+v", f)
+		}
+		for _, want := range []string{"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM"} {
+			if !strings.Contains(f.Cause, want) {
+				t.Errorf("cause %q lacks %s", f.Cause, want)
+			}
+		}
+		if strings.Contains(f.Cause, "0x") || strings.Contains(f.Cause, "SCSV") || !strings.Contains(f.Fix, "Go's TLS does not implement") {
+			t.Errorf("cause %q, fix %q", f.Cause, f.Fix)
 		}
 	})
 }

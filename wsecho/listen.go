@@ -343,7 +343,13 @@ func (s *Server) handshakeFailed(c *conn, err error, cs *tls.ConnectionState) {
 		attrs = append(attrs, slog.String("client_cert", cs.PeerCertificates[0].Subject.String()))
 	}
 	attrs = append(attrs, failureAttrs(f)...)
-	s.log.LogAttrs(context.Background(), slog.LevelWarn, "tls handshake failed", attrs...)
+	level := slog.LevelWarn
+	if c.hello == nil && errors.Is(err, io.EOF) {
+		// Not a byte before the close: a port check or a health probe,
+		// which would otherwise fill the log with warnings.
+		level = slog.LevelInfo
+	}
+	s.log.LogAttrs(context.Background(), level, "tls handshake failed", attrs...)
 }
 
 // handshakeDone logs a client that was asked for a certificate and sent

@@ -195,6 +195,42 @@ func TestCloseCodes(t *testing.T) {
 	}
 }
 
+// A TCP connect and close (a port check) is logged at INFO with its
+// explanation; a client that sends a ClientHello and then fails is a WARN.
+func TestPortCheckIsInfo(t *testing.T) {
+	p := pkitest.NewPKI(t, "port check CA")
+	s, lb := start(t, Options{TLS: serverTLS(p, tls.RequireAndVerifyClientCert)})
+	c, err := net.Dial("tcp", hostPort(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	rec := lb.waitRecord(t, "tls handshake failed")
+	if rec["level"] != "INFO" || !strings.Contains(fmt.Sprint(rec["cause"]), "before the client sent its ClientHello") {
+		t.Errorf("port check logged as %v", rec)
+	}
+	// A certificate-less client is still a warning.
+	tc := tls.Client(mustDial(t, hostPort(s)), &tls.Config{RootCAs: p.Pool(), ServerName: "127.0.0.1"})
+	_ = tc.Handshake()
+	buf := make([]byte, 1)
+	_, _ = tc.Read(buf) // TLS 1.3: the server's alert arrives here
+	tc.Close()
+	rec = lb.waitMatch(t, "tls handshake failed", func(r map[string]any) bool { return r["cause_id"] == "client_cert_required" })
+	if rec["level"] != "WARN" {
+		t.Errorf("a refused client logged as %v", rec)
+	}
+}
+
+func mustDial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func TestPlainGET(t *testing.T) {
 	p := pkitest.NewPKI(t, "page test CA")
 	s, _ := start(t, Options{TLS: serverTLS(p, tls.RequireAndVerifyClientCert)})
