@@ -872,27 +872,45 @@ func (e *Env) dialURL(c *cli.Context) (string, error) {
 }
 
 // listenConfig applies --config to the diagnostic server: the url's
-// host:port becomes --listen and the tls: block the TLS flags.
-func (e *Env) listenConfig(c *cli.Context) error {
+// host:port becomes --listen and the tls: block the TLS flags. It returns
+// the config (nil without --config) for checkListenScheme.
+func (e *Env) listenConfig(c *cli.Context) (*Config, error) {
 	cfg, err := e.loadConfigFlag(c)
 	if err != nil || cfg == nil {
-		return err
+		return nil, err
 	}
 	if cfg.Listen != "" {
-		return usageErr("%s: listen: is for bridge; the server listens on the url's host:port", cfg.At("listen"))
+		return nil, usageErr("%s: listen: is for bridge; the server listens on the url's host:port", cfg.At("listen"))
 	}
 	if cfg.URL != nil {
 		if cfg.URL.Port() == "" {
-			return usageErr("%s: url %s has no port", cfg.At("url"), cfg.URL)
+			return nil, usageErr("%s: url %s has no port", cfg.At("url"), cfg.URL)
 		}
 		if err := setFromConfig(c, "listen", cfg.URL.Host); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if cfg.TLS != nil && cfg.TLS.Insecure {
-		return usageErr("%s: tls.insecure is for clients", cfg.At("tls.insecure"))
+		return nil, usageErr("%s: tls.insecure is for clients", cfg.At("tls.insecure"))
 	}
-	return cfg.applyTLS(c)
+	return cfg, cfg.applyTLS(c)
+}
+
+// checkListenScheme holds a server to its config's url: wss:// needs a
+// certificate (from tls: or the command line) and ws:// must not get one
+// from the command line, so the scheme alone decides plain or TLS. A nil
+// config or one without url passes.
+func (cfg *Config) checkListenScheme(haveCert bool) error {
+	if cfg == nil || cfg.URL == nil {
+		return nil
+	}
+	switch {
+	case cfg.URL.Scheme == "wss" && !haveCert:
+		return usageErr("%s: url is wss:// but no certificate was given: add tls.cert and tls.key (or tls.pfx), or use --cert/--key or --pfx", cfg.At("url"))
+	case cfg.URL.Scheme == "ws" && haveCert:
+		return usageErr("%s: url is ws:// but a certificate was given on the command line: the url's scheme decides, make it wss://", cfg.At("url"))
+	}
+	return nil
 }
 
 // commandHasFlag reports whether the running command defines flag name.

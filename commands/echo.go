@@ -117,13 +117,8 @@ func echoOptions(e *Env, c *cli.Context) (*echoSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg != nil && cfg.URL != nil {
-		switch {
-		case cfg.URL.Scheme == "wss" && creds == nil:
-			return nil, usageErr("%s: url is wss:// but no certificate was given: add tls.cert and tls.key (or tls.pfx), or use --cert/--key or --pfx", cfg.At("url"))
-		case cfg.URL.Scheme == "ws" && creds != nil:
-			return nil, usageErr("%s: url is ws:// but a certificate was given on the command line: the url's scheme decides, make it wss://", cfg.At("url"))
-		}
+	if err := cfg.checkListenScheme(creds != nil); err != nil {
+		return nil, err
 	}
 	auth := c.String("client-auth")
 	if auth == "" {

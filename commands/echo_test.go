@@ -327,6 +327,12 @@ func TestEchoCommandErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			run(t, "", append([]string{"echo"}, tc.args...)...).wantFail(t, tc.code, tc.mentions...)
 		})
+		// The diagnostic server follows its config's url scheme too.
+		if strings.HasPrefix(tc.name, "wss config") || strings.HasPrefix(tc.name, "ws config") {
+			t.Run("server "+tc.name, func(t *testing.T) {
+				run(t, "", append([]string{"server"}, tc.args...)...).wantFail(t, tc.code, tc.mentions...)
+			})
+		}
 	}
 }
 

@@ -57,12 +57,16 @@ func serverOptions(e *Env, c *cli.Context) (probe.ServerOptions, func(), error) 
 	if err := noArgs(c); err != nil {
 		return o, done, err
 	}
-	if err := e.listenConfig(c); err != nil {
+	cfg, err := e.listenConfig(c)
+	if err != nil {
 		return o, done, err
 	}
 	o.Listen = c.String("listen")
 	creds, err := e.loadCredentials(c)
 	if err != nil {
+		return o, done, err
+	}
+	if err := cfg.checkListenScheme(creds != nil); err != nil {
 		return o, done, err
 	}
 	if creds != nil {
