@@ -3,8 +3,8 @@
 # on the same machine and the same inputs. Prints a markdown report on stdout
 # (machine, results with ratios, targets, exact commands); progress on stderr.
 #
-#   bench/compare.sh              full run (about 25 minutes)
-#   QUICK=1 bench/compare.sh      smoke run (about 3 minutes; smaller inputs, one round)
+#   bench/compare.sh              full run (about 16 minutes on 2 cores)
+#   QUICK=1 bench/compare.sh      smoke run (about a minute; smaller inputs, one round)
 #   ONLY="echo pki" bench/compare.sh   only some sections:
 #                                 client echo handshake idle pki rehash verify dhparam
 #   SERVERS="wsskit gorilla" bench/compare.sh   only some servers
