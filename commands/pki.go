@@ -57,7 +57,7 @@ or "changeit" (printed) when none is given.
 				&cli.StringSliceFlag{Name: "dns", Usage: "extra server DNS SAN (localhost is always included; repeatable)"},
 				&cli.IntFlag{Name: "clients", Value: 1, Usage: "number of client certificates"},
 				keyTypeFlag("key-type"),
-				&cli.StringFlag{Name: "pfx-pass", Usage: "PFX " + passSourceHelp + ` (default "changeit")`},
+				&cli.StringFlag{Name: "pfx-pass", Usage: `PFX pass phrase source: pass:TEXT, env:VAR, file:PATH, fd:N or stdin (default "changeit", printed; never asked)`},
 				&cli.StringFlag{Name: "pfx-encryption", Value: "compat", Usage: "PFX form: compat (3DES, read by every peer tested), aes (OpenSSL 3 default), rc2 (OpenSSL -legacy)"},
 				&cli.StringFlag{Name: "ca-name", Usage: `CA common name (default "wsskit test CA" and a random suffix)`},
 				&cli.BoolFlag{Name: "dh", Usage: "also write dh.pem, the RFC 7919 ffdhe2048 group, for OpenSSL-based servers with DHE suites (websocketpp set_tmp_dh)"},
