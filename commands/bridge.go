@@ -103,10 +103,7 @@ func bridgeOptions(e *Env, c *cli.Context) (wsecho.BridgeOptions, error) {
 	if o.Insecure {
 		e.Warnf("--insecure: the upstream's certificate is not verified (the verdict is still logged)")
 	}
-	if o.MinVersion, err = parseTLSVersion("min-tls", c.String("min-tls")); err != nil {
-		return o, err
-	}
-	if o.MaxVersion, err = parseTLSVersion("max-tls", c.String("max-tls")); err != nil {
+	if o.MinVersion, o.MaxVersion, err = tlsVersionRange(c); err != nil {
 		return o, err
 	}
 	o.Origins = c.StringSlice("origin")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	"github.com/wsskit/wsskit/pki"
@@ -57,7 +58,7 @@ func certNewCommand() *cli.Command {
 			&cli.IntFlag{Name: "path-len", Value: -1, Usage: "for --profile ca: how many CAs may follow below it (-1: no limit)"},
 			outFlag("certificate file (default: stdout, with the new key after it)"),
 			&cli.StringFlag{Name: "key-out", Usage: "where to write a new key (default: --out with .key)", TakesFile: true},
-			passinFlag(), keyPassoutFlag(), forceFlag(),
+			passinFlag(), keyPassoutFlag(), forceFlag(), jsonFlag(),
 		}, caFlags()...),
 		Action: certNewAction,
 	}
@@ -164,7 +165,7 @@ func certNewAction(c *cli.Context) error {
 			return err
 		}
 	}
-	if out == "" {
+	if out == "" && !e.JSON {
 		e.Stdout.Write(certPEM)
 		if keyOut == "" && keyPEM != nil {
 			e.Stdout.Write(keyPEM)
@@ -179,6 +180,19 @@ func certNewAction(c *cli.Context) error {
 	}
 	if err := writeFiles(force, files...); err != nil {
 		return err
+	}
+	if e.JSON {
+		j := issuedJSON(out, cert, caCert, certPEM)
+		if keyPEM != nil {
+			j["key_type"] = kt.String()
+			if keyOut != "" {
+				j["key_file"] = keyOut
+			} else {
+				j["key_pem"] = string(keyPEM)
+			}
+			j["key_encrypted"] = passOut != nil
+		}
+		return e.writeJSON(j)
 	}
 	if out != "" {
 		describeIssued(e, out, cert, caCert)
@@ -272,7 +286,7 @@ func certSignCommand() *cli.Command {
 			sanFlag(),
 			&cli.IntFlag{Name: "path-len", Value: -1, Usage: "for --profile ca: how many CAs may follow below it (-1: no limit)"},
 			outFlag("certificate file (default: stdout)"),
-			passinFlag(), forceFlag(),
+			passinFlag(), forceFlag(), jsonFlag(),
 		}, caFlags()...),
 		Action: certSignAction,
 	}
@@ -338,12 +352,40 @@ func certSignAction(c *cli.Context) error {
 	}
 	data := pki.EncodeCertsPEM(cert)
 	if out == "" {
+		if e.JSON {
+			return e.writeJSON(issuedJSON("", cert, caCert, data))
+		}
 		_, err := e.Stdout.Write(data)
 		return err
 	}
 	if err := writeFiles(c.Bool("force"), outFile{Path: out, Data: data, Mode: modePublic}); err != nil {
 		return err
 	}
+	if e.JSON {
+		return e.writeJSON(issuedJSON(out, cert, caCert, data))
+	}
 	describeIssued(e, out, cert, caCert)
 	return nil
+}
+
+// issuedJSON is the --json report of cert new and cert sign: the
+// certificate written to file, or, without --out, its PEM.
+func issuedJSON(file string, cert, ca *x509.Certificate, certPEM []byte) map[string]any {
+	j := map[string]any{
+		"subject":     cert.Subject.String(),
+		"issuer":      cert.Issuer.String(),
+		"self_signed": ca == nil,
+		"serial":      strings.ToUpper(cert.SerialNumber.Text(16)),
+		"not_before":  cert.NotBefore.UTC().Format(time.RFC3339),
+		"not_after":   cert.NotAfter.UTC().Format(time.RFC3339),
+		"is_ca":       cert.IsCA,
+		"sans":        append([]string{}, pki.SANsOf(cert).List()...),
+	}
+	if file != "" {
+		j["file"] = file
+		j["mode"] = "0644"
+	} else {
+		j["pem"] = string(certPEM)
+	}
+	return j
 }

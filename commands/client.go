@@ -85,6 +85,27 @@ func parseTLSVersion(flag, s string) (uint16, error) {
 	return 0, usageErr("--%s %q: want 1.0, 1.1, 1.2 or 1.3", flag, s)
 }
 
+// tlsVersionRange reads --min-tls and --max-tls together. Go offers and
+// accepts TLS 1.2 and 1.3 unless told otherwise, so --max-tls 1.0 or 1.1
+// alone would leave no version at all: the user asked for an old peer's
+// versions, so the range then starts at TLS 1.0 (as openssl's
+// -max_protocol does). A minimum above the maximum is a usage error.
+func tlsVersionRange(c *cli.Context) (min, max uint16, err error) {
+	if min, err = parseTLSVersion("min-tls", c.String("min-tls")); err != nil {
+		return 0, 0, err
+	}
+	if max, err = parseTLSVersion("max-tls", c.String("max-tls")); err != nil {
+		return 0, 0, err
+	}
+	if min == 0 && max != 0 && max < tls.VersionTLS12 {
+		min = tls.VersionTLS10
+	}
+	if min != 0 && max != 0 && min > max {
+		return 0, 0, usageErr("--min-tls %s is above --max-tls %s", versionFlagName(min), versionFlagName(max))
+	}
+	return min, max, nil
+}
+
 // openKeyLog opens --keylog, or $SSLKEYLOGFILE when the flag is absent.
 func openKeyLog(c *cli.Context) (io.WriteCloser, string, error) {
 	path := c.String("keylog")
@@ -125,14 +146,8 @@ func clientOptions(e *Env, c *cli.Context) (probe.Options, io.Closer, error) {
 	}
 	o.Insecure = c.Bool("insecure")
 	o.ServerName = c.String("servername")
-	if o.MinVersion, err = parseTLSVersion("min-tls", c.String("min-tls")); err != nil {
+	if o.MinVersion, o.MaxVersion, err = tlsVersionRange(c); err != nil {
 		return o, nil, err
-	}
-	if o.MaxVersion, err = parseTLSVersion("max-tls", c.String("max-tls")); err != nil {
-		return o, nil, err
-	}
-	if o.MinVersion != 0 && o.MaxVersion != 0 && o.MinVersion > o.MaxVersion {
-		return o, nil, usageErr("--min-tls %s is above --max-tls %s", c.String("min-tls"), c.String("max-tls"))
 	}
 	o.Headers = http.Header{}
 	for _, h := range c.StringSlice("header") {

@@ -24,7 +24,7 @@ func csrCommand() *cli.Command {
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "key", Usage: "private key (PEM or DER, encrypted or not)", TakesFile: true},
 				subjectFlag(), sanFlag(), passinFlag(),
-				outFlag("write the CSR here instead of stdout"), forceFlag(),
+				outFlag("write the CSR here instead of stdout"), forceFlag(), jsonFlag(),
 			},
 			Action: func(c *cli.Context) error {
 				e := envOf(c)
@@ -60,12 +60,21 @@ func csrCommand() *cli.Command {
 					return inputErr(c.String("key"), err)
 				}
 				data := pki.EncodeCSRPEM(csr)
+				j := map[string]any{"subject": csr.Subject.String(), "sans": append([]string{}, pki.SANsOfCSR(csr).List()...)}
 				if out == "" {
+					if e.JSON {
+						j["pem"] = string(data)
+						return e.writeJSON(j)
+					}
 					_, err := e.Stdout.Write(data)
 					return err
 				}
 				if err := writeFiles(c.Bool("force"), outFile{Path: out, Data: data, Mode: modePublic}); err != nil {
 					return err
+				}
+				if e.JSON {
+					j["file"] = out
+					return e.writeJSON(j)
 				}
 				fmt.Fprintf(e.Stdout, "wrote %s: CSR for %s\n", out, csr.Subject)
 				return nil

@@ -26,7 +26,7 @@ func demoCommand() *cli.Command {
 		Name:      "demo",
 		Category:  catOther,
 		Usage:     "the whole story on loopback in about a second: test PKI, mTLS echo server, a good and a refused client",
-		UsageText: "wsskit demo [--dir D] [--keep]",
+		UsageText: "wsskit demo [--dir D] [--keep] [--force]",
 		Description: `Makes a test PKI, starts a wss:// echo server on 127.0.0.1 that requires a client
 certificate (path /hello, trust from the hashed CA folder), probes it once with
 client.pfx (the full staged report) and once without a certificate (the server's
@@ -40,6 +40,7 @@ hand, and shuts the server down. Exit 0 only if both probes behaved as expected.
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Usage: "make the PKI here and keep it (default: a temporary folder, removed afterwards)", TakesFile: true},
 			&cli.BoolFlag{Name: "keep", Usage: "keep the temporary folder and print its name"},
+			forceFlag(),
 		},
 		Action: demoAction,
 	}
@@ -106,8 +107,15 @@ func demoAction(c *cli.Context) error {
 	if _, err := mkdirs(p("ca")); err != nil {
 		return err
 	}
-	if err := writeFiles(false, files...); err != nil {
+	var stale []string
+	if c.Bool("force") {
+		stale = staleCALinks(p("ca"), files)
+	}
+	if err := writeFiles(c.Bool("force"), files...); err != nil {
 		return err
+	}
+	for _, s := range stale {
+		os.Remove(s)
 	}
 	fmt.Fprintf(e.Stdout, "   CA %q; server certificate for %s; client certificate %q;\n   PFX files (pass phrase %q) and the hashed CA folder ca/\n\n",
 		pk.CA.Cert.Subject.String(), pki.SANsOf(pk.Server.Cert), pk.Clients[0].Cert.Subject.String(), defaultPFXPass)

@@ -54,3 +54,35 @@ func TestDemoKeepsDir(t *testing.T) {
 		t.Errorf("demo left a temporary folder behind: %v", after)
 	}
 }
+
+// TestDemoDirAgain: a second demo --dir on the same folder refuses to
+// overwrite and names the flag that does; that flag exists and works.
+func TestDemoDirAgain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	mustRun(t, "demo", "--dir", dir)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"without --force", []string{"demo", "--dir", dir}, ExitUsage, "--force"},
+		{"with --force", []string{"demo", "--dir", dir, "--force"}, 0, ""},
+		{"with -f", []string{"demo", "-f", "--dir", dir}, 0, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, "", tc.args...)
+			if tc.code != 0 {
+				r.wantFail(t, tc.code, tc.want)
+				return
+			}
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if r := run(t, "", "capath", "list", filepath.Join(dir, "ca")); r.code != 0 {
+				t.Errorf("ca/ after demo --force: exit %d\n%s", r.code, r.stdout)
+			}
+		})
+	}
+}

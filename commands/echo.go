@@ -155,10 +155,7 @@ func echoOptions(e *Env, c *cli.Context) (*echoSetup, error) {
 			cfgTLS.ClientCAs = trust.Pool
 			o.CRLs = trust.CRLs
 		}
-		if cfgTLS.MinVersion, err = parseTLSVersion("min-tls", c.String("min-tls")); err != nil {
-			return nil, err
-		}
-		if cfgTLS.MaxVersion, err = parseTLSVersion("max-tls", c.String("max-tls")); err != nil {
+		if cfgTLS.MinVersion, cfgTLS.MaxVersion, err = tlsVersionRange(c); err != nil {
 			return nil, err
 		}
 		cfgTLS.CipherSuites = e.listenSuites(cfgTLS.MinVersion, nil)

@@ -213,14 +213,8 @@ func (e *Env) loadOptions(c *cli.Context) (probe.LoadOptions, error) {
 		o.RootCAs, o.RootsDescription = trust.Pool, trust.Description
 		o.Verify = opensslVerifier(trust, e.Now)
 	}
-	if o.MinVersion, err = parseTLSVersion("min-tls", c.String("min-tls")); err != nil {
+	if o.MinVersion, o.MaxVersion, err = tlsVersionRange(c); err != nil {
 		return o, err
-	}
-	if o.MaxVersion, err = parseTLSVersion("max-tls", c.String("max-tls")); err != nil {
-		return o, err
-	}
-	if o.MinVersion != 0 && o.MaxVersion != 0 && o.MinVersion > o.MaxVersion {
-		return o, usageErr("--min-tls %s is above --max-tls %s", c.String("min-tls"), c.String("max-tls"))
 	}
 	return o, nil
 }

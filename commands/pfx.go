@@ -78,7 +78,7 @@ func pfxUnpackCommand() *cli.Command {
 		Flags: []cli.Flag{
 			passinFlag(),
 			&cli.StringFlag{Name: "out-dir", Value: ".", Usage: "folder for cert.pem, chain.pem and key.pem (made if missing)", TakesFile: true},
-			&cli.StringFlag{Name: "passout", Usage: "encrypt key.pem with this " + passSourceHelp},
+			&cli.StringFlag{Name: "passout", Usage: "encrypt key.pem with this pass phrase source: pass:TEXT, env:VAR, file:PATH, fd:N or stdin; unencrypted when omitted"},
 			forceFlag(), jsonFlag(),
 		},
 		Action: pfxUnpackAction,

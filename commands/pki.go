@@ -1,10 +1,15 @@
 package commands
 
 import (
+	"bytes"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 
@@ -52,7 +57,7 @@ or "changeit" (printed) when none is given.
 				&cli.StringSliceFlag{Name: "dns", Usage: "extra server DNS SAN (localhost is always included; repeatable)"},
 				&cli.IntFlag{Name: "clients", Value: 1, Usage: "number of client certificates"},
 				keyTypeFlag("key-type"),
-				&cli.StringFlag{Name: "pfx-pass", Usage: "PFX " + passSourceHelp + ` (default "changeit")`},
+				&cli.StringFlag{Name: "pfx-pass", Usage: `PFX pass phrase source: pass:TEXT, env:VAR, file:PATH, fd:N or stdin (default "changeit", printed; never asked)`},
 				&cli.StringFlag{Name: "pfx-encryption", Value: "compat", Usage: "PFX form: compat (3DES, read by every peer tested), aes (OpenSSL 3 default), rc2 (OpenSSL -legacy)"},
 				&cli.StringFlag{Name: "ca-name", Usage: `CA common name (default "wsskit test CA" and a random suffix)`},
 				&cli.BoolFlag{Name: "dh", Usage: "also write dh.pem, the RFC 7919 ffdhe2048 group, for OpenSSL-based servers with DHE suites (websocketpp set_tmp_dh)"},
@@ -226,6 +231,14 @@ func pkiInitAction(c *cli.Context) error {
 			return err
 		}
 	}
+	// With --force the CA changes, and so may its subject hash: the old
+	// HASH.0 link to ca/ca.pem would then name the new CA under the old
+	// hash (capath list: wrong_name). Find such links now, drop them once
+	// the new files are in place.
+	var stale []string
+	if force {
+		stale = staleCALinks(filepath.Join(dir, "ca"), files)
+	}
 	undo, err := mkdirs(filepath.Join(dir, "ca"))
 	if err != nil {
 		return err
@@ -233,6 +246,13 @@ func pkiInitAction(c *cli.Context) error {
 	if err := writeFiles(force, files...); err != nil {
 		undo()
 		return err
+	}
+	for _, s := range stale {
+		if err := os.Remove(s); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			e.Warnf("could not remove the stale CA folder link %s: %v", s, err)
+		} else {
+			e.Notef("removed %s: it filed the replaced CA under its old subject hash", s)
+		}
 	}
 	if e.JSON {
 		out := map[string]any{"dir": dir, "key_type": o.KeyType.String(), "pfx_encryption": c.String("pfx-encryption"), "files": listed,
@@ -286,3 +306,44 @@ func (e *Env) pfxPass(spec string) (pass []byte, defaulted bool, err error) {
 	}
 	return p, false, nil
 }
+
+// staleCALinks lists the HASH.N entries of caDir that stand for the CA
+// certificate pki init is about to replace: symbolic links to ca.pem, or
+// (where there are no symlinks) copies of the current ca.pem, other than
+// the link files writes now.
+func staleCALinks(caDir string, files []outFile) []string {
+	keep := map[string]bool{}
+	for _, f := range files {
+		if f.Link != "" {
+			keep[filepath.Base(f.Path)] = true
+		}
+	}
+	entries, err := os.ReadDir(caDir)
+	if err != nil {
+		return nil
+	}
+	old, _ := os.ReadFile(filepath.Join(caDir, "ca.pem"))
+	var stale []string
+	for _, ent := range entries {
+		name := ent.Name()
+		if keep[name] || !caLinkName.MatchString(name) {
+			continue
+		}
+		path := filepath.Join(caDir, name)
+		if ent.Type()&fs.ModeSymlink != 0 {
+			if target, err := os.Readlink(path); err == nil && target == "ca.pem" {
+				stale = append(stale, path)
+			}
+			continue
+		}
+		if ent.Type().IsRegular() && len(old) > 0 {
+			if data, err := os.ReadFile(path); err == nil && bytes.Equal(data, old) {
+				stale = append(stale, path)
+			}
+		}
+	}
+	return stale
+}
+
+// caLinkName matches the certificate entries of a hashed CA folder.
+var caLinkName = regexp.MustCompile(`^[0-9a-f]{8}\.[0-9]+$`)

@@ -90,10 +90,7 @@ func serverOptions(e *Env, c *cli.Context) (probe.ServerOptions, func(), error) 
 	if o.ClientAuth == tls.RequireAnyClientCert {
 		e.Warnf("--client-auth require without --capath/--cafile accepts any client certificate without verifying it")
 	}
-	if o.MinVersion, err = parseTLSVersion("min-tls", c.String("min-tls")); err != nil {
-		return o, done, err
-	}
-	if o.MaxVersion, err = parseTLSVersion("max-tls", c.String("max-tls")); err != nil {
+	if o.MinVersion, o.MaxVersion, err = tlsVersionRange(c); err != nil {
 		return o, done, err
 	}
 	if s := c.String("ciphers"); s != "" {

@@ -40,7 +40,7 @@ func dialFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "insecure", Aliases: []string{"k"}, Usage: "go on when the server's certificate does not verify (the verdict is still shown)"},
 		&cli.StringFlag{Name: "servername", Usage: "SNI and name to verify (default: the URL's host; an IP literal sends no SNI)"},
 		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to offer: 1.0, 1.1, 1.2 (default) or 1.3"},
-		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to offer: 1.2 or 1.3 (default)"},
+		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to offer: 1.0, 1.1, 1.2 or 1.3 (default); 1.0 or 1.1 without --min-tls offers TLS 1.0 up to it"},
 	}
 }
 
@@ -49,7 +49,7 @@ func dialFlags() []cli.Flag {
 func listenVersionFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "min-tls", Usage: "lowest TLS version to accept: 1.0, 1.1, 1.2 (default) or 1.3"},
-		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to accept (default 1.3)"},
+		&cli.StringFlag{Name: "max-tls", Usage: "highest TLS version to accept (default 1.3); 1.0 or 1.1 without --min-tls accepts TLS 1.0 up to it"},
 	}
 }
 
