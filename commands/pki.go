@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 
@@ -326,7 +325,7 @@ func staleCALinks(caDir string, files []outFile) []string {
 	var stale []string
 	for _, ent := range entries {
 		name := ent.Name()
-		if keep[name] || !caLinkName.MatchString(name) {
+		if _, crl, _, ok := pki.ParseLinkName(name); keep[name] || !ok || crl {
 			continue
 		}
 		path := filepath.Join(caDir, name)
@@ -344,6 +343,3 @@ func staleCALinks(caDir string, files []outFile) []string {
 	}
 	return stale
 }
-
-// caLinkName matches the certificate entries of a hashed CA folder.
-var caLinkName = regexp.MustCompile(`^[0-9a-f]{8}\.[0-9]+$`)

@@ -264,6 +264,12 @@ func strtoul10(s string) (uint64, int) {
 	return v, i
 }
 
+// ParseLinkName reads a hashed CA folder entry name as OpenSSL's lookup
+// does: HASH.N for a certificate, HASH.rN for a CRL.
+func ParseLinkName(name string) (hash uint32, crl bool, id uint16, ok bool) {
+	return parseLinkNameCanonical(name)
+}
+
 // parseLinkNameCanonical accepts only the names OpenSSL's lookup opens:
 // 8 lowercase hex digits, '.', an optional 'r', a number without leading
 // zeros.
