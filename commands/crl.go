@@ -90,24 +90,9 @@ func crlNewAction(c *cli.Context) error {
 	data := pki.EncodeCRLPEM(der)
 	next := e.Now().Add(time.Duration(days) * 24 * time.Hour).UTC()
 	j := map[string]any{"issuer": ca.Subject.String(), "number": number.String(), "revoked": 0, "next_update": next.Format(time.RFC3339)}
-	if out == "" {
-		if e.JSON {
-			j["pem"] = string(data)
-			return e.writeJSON(j)
-		}
-		_, err := e.Stdout.Write(data)
-		return err
-	}
-	if err := writeFiles(c.Bool("force"), outFile{Path: out, Data: data, Mode: modePublic}); err != nil {
-		return err
-	}
-	if e.JSON {
-		j["file"] = out
-		return e.writeJSON(j)
-	}
-	e.Notef("wrote %s: CRL number %s of %s, no revoked certificates, next update %s", out, number, ca.Subject,
-		e.Now().Add(time.Duration(days)*24*time.Hour).UTC().Format(time.RFC3339))
-	return nil
+	return e.writePublicPEM(c.Bool("force"), out, data, j, func() {
+		e.Notef("wrote %s: CRL number %s of %s, no revoked certificates, next update %s", out, number, ca.Subject, next.Format(time.RFC3339))
+	})
 }
 
 func crlRevokeCommand() *cli.Command {

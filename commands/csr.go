@@ -61,23 +61,9 @@ func csrCommand() *cli.Command {
 				}
 				data := pki.EncodeCSRPEM(csr)
 				j := map[string]any{"subject": csr.Subject.String(), "sans": append([]string{}, pki.SANsOfCSR(csr).List()...)}
-				if out == "" {
-					if e.JSON {
-						j["pem"] = string(data)
-						return e.writeJSON(j)
-					}
-					_, err := e.Stdout.Write(data)
-					return err
-				}
-				if err := writeFiles(c.Bool("force"), outFile{Path: out, Data: data, Mode: modePublic}); err != nil {
-					return err
-				}
-				if e.JSON {
-					j["file"] = out
-					return e.writeJSON(j)
-				}
-				fmt.Fprintf(e.Stdout, "wrote %s: CSR for %s\n", out, csr.Subject)
-				return nil
+				return e.writePublicPEM(c.Bool("force"), out, data, j, func() {
+					fmt.Fprintf(e.Stdout, "wrote %s: CSR for %s\n", out, csr.Subject)
+				})
 			},
 		}},
 	}

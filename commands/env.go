@@ -70,6 +70,30 @@ func (e *Env) writeJSON(v any) error {
 	return nil
 }
 
+// writePublicPEM writes a public PEM file (a CSR or a CRL): to out (0644;
+// force replaces an existing one) or, without out, to stdout. With --json
+// it prints report j instead, with "file", or "pem" when there is no out;
+// otherwise note tells what was written.
+func (e *Env) writePublicPEM(force bool, out string, data []byte, j map[string]any, note func()) error {
+	if out == "" {
+		if e.JSON {
+			j["pem"] = string(data)
+			return e.writeJSON(j)
+		}
+		_, err := e.Stdout.Write(data)
+		return err
+	}
+	if err := writeFiles(force, outFile{Path: out, Data: data, Mode: modePublic}); err != nil {
+		return err
+	}
+	if e.JSON {
+		j["file"] = out
+		return e.writeJSON(j)
+	}
+	note()
+	return nil
+}
+
 type colorName int
 
 const (

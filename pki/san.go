@@ -25,20 +25,25 @@ func (s *SANs) Empty() bool {
 // String lists the SANs the way `openssl x509 -ext subjectAltName` does:
 // "DNS:localhost, IP Address:127.0.0.1".
 func (s *SANs) String() string {
-	var parts []string
+	return strings.Join(s.labelled("IP Address:"), ", ")
+}
+
+// labelled spells each SAN with its type prefix, IP addresses with ipLabel.
+func (s *SANs) labelled(ipLabel string) []string {
+	var out []string
 	for _, d := range s.DNS {
-		parts = append(parts, "DNS:"+d)
+		out = append(out, "DNS:"+d)
 	}
 	for _, ip := range s.IP {
-		parts = append(parts, "IP Address:"+ip.String())
+		out = append(out, ipLabel+ip.String())
 	}
 	for _, e := range s.Email {
-		parts = append(parts, "email:"+e)
+		out = append(out, "email:"+e)
 	}
 	for _, u := range s.URI {
-		parts = append(parts, "URI:"+u.String())
+		out = append(out, "URI:"+u.String())
 	}
-	return strings.Join(parts, ", ")
+	return out
 }
 
 // SANError is returned for a subjectAltName value that cannot be used.
@@ -247,19 +252,4 @@ func SANsOfCSR(r *x509.CertificateRequest) *SANs {
 
 // List returns the SANs as "DNS:name", "IP:addr", "email:addr" and
 // "URI:uri" strings, the spelling --san accepts.
-func (s *SANs) List() []string {
-	var out []string
-	for _, d := range s.DNS {
-		out = append(out, "DNS:"+d)
-	}
-	for _, ip := range s.IP {
-		out = append(out, "IP:"+ip.String())
-	}
-	for _, e := range s.Email {
-		out = append(out, "email:"+e)
-	}
-	for _, u := range s.URI {
-		out = append(out, "URI:"+u.String())
-	}
-	return out
-}
+func (s *SANs) List() []string { return s.labelled("IP:") }
